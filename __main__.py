@@ -1,0 +1,5 @@
+"""agentkube: every spec under agents/ becomes Kubernetes resources for the selected stack."""
+
+from components.program import main
+
+main()

@@ -1,0 +1,1 @@
+"""agentkube: agent specs to production Kubernetes objects, deployed with Pulumi."""

@@ -1,0 +1,179 @@
+"""The `agentkube` command: validate, render, schema and plan, without Pulumi or a cluster.
+
+Exit codes: 0 success, 1 invalid input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import output
+from .errors import SpecError
+from .loader import load_fleet
+from .manifests import build, secret_instructions, without_secret_values
+from .plan import HEADERS, plan
+from .schema import schema_text
+from .validation import Fleet
+
+EXAMPLES = {
+    "validate": "agentkube validate --stack prod",
+    "render": "agentkube render --stack dev -o rendered/dev   # or -o - for one YAML stream",
+    "schema": "agentkube schema -o agent.schema.json",
+    "plan": "agentkube plan --stack prod --output json",
+}
+
+
+class UsageError(Exception):
+    """Wrong arguments: exit 2."""
+
+
+def _color(text: str, code: str, stream: TextIO) -> str:
+    return f"\033[{code}m{text}\033[0m" if stream.isatty() else text
+
+
+def _fleet(args: argparse.Namespace) -> Fleet:
+    return load_fleet(Path(args.agents), args.stack, Path(args.project))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    fleet = _fleet(args)
+    if args.output == "json":
+        print(json.dumps({"valid": True, "stack": args.stack, "agents": [a.name for a in fleet.agents]}))
+    else:
+        where = f" for stack {args.stack}" if args.stack else ""
+        layers = sorted({a.layer for a in fleet.agents})
+        print(
+            f"{_color('valid', '32', sys.stdout)}: {len(fleet.agents)} agents in {len(layers)} layers{where} "
+            f"({', '.join(a.name for a in fleet.agents)})"
+        )
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    fleet = _fleet(args)
+    objects = without_secret_values(build(fleet))
+    if args.out == "-":
+        sys.stdout.write(output.to_stream(objects))
+    else:
+        target = Path(args.out or f"rendered/{args.stack}")
+        try:
+            written = output.write_render_dir(objects, target)
+        except FileExistsError as err:
+            raise UsageError(str(err)) from None
+        print(f"rendered {len(written)} objects to {target}/", file=sys.stderr)
+    for line in secret_instructions(objects):
+        print(f"note: secret values are not rendered; put them in the cluster with:\n  {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = schema_text()
+    if args.out and args.out != "-":
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    rows, layers, fleet_total = plan(_fleet(args))
+    if args.output == "json":
+        print(
+            json.dumps(
+                {
+                    "stack": args.stack,
+                    "agents": [r.as_json() for r in rows],
+                    "layers": [r.as_json() for r in layers],
+                    "total": fleet_total.as_json(),
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(f"stack {args.stack}: requests at min..max scale")
+    print(output.table(HEADERS, [r.cells() for r in [*rows, *layers, fleet_total]]))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="agentkube", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str,
+        func: Callable[[argparse.Namespace], int],
+        help_text: str,
+        stack: str = "optional",
+        output_json: bool = False,
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=func)
+        if stack != "none":
+            p.add_argument(
+                "--agents", default="agents", metavar="DIR", help="directory of agent specs (default: agents)"
+            )
+            p.add_argument(
+                "--project", default=".", metavar="DIR", help="directory of Pulumi.<stack>.yaml (default: .)"
+            )
+            p.add_argument(
+                "--stack",
+                "-s",
+                required=stack == "required",
+                default=None,
+                help="stack whose settings apply" + (" (required)" if stack == "required" else ""),
+            )
+        if output_json:
+            p.add_argument("--output", choices=["text", "json"], default="text", help="output format (default: text)")
+        return p
+
+    command("validate", cmd_validate, "check the agent specs (with a stack's overlay when given)", output_json=True)
+    render = command("render", cmd_render, "write the stack's Kubernetes objects as YAML", stack="required")
+    render.add_argument("-o", "--out", metavar="DIR|-", help="directory (default: rendered/STACK) or - for stdout")
+    schema = command("schema", cmd_schema, "print the JSON Schema of the agent spec", stack="none")
+    schema.add_argument("-o", "--out", metavar="FILE|-", help="write to FILE (default: stdout)")
+    command(
+        "plan",
+        cmd_plan,
+        "replicas and requests per agent and layer, at min and max scale",
+        stack="required",
+        output_json=True,
+    )
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
+    try:
+        code: int = args.func(args)
+        return code
+    except SpecError as err:
+        if getattr(args, "output", "text") == "json":
+            print(json.dumps({"valid": False, "problems": [p.__dict__ for p in err.problems]}))
+        for problem in err.problems:
+            print(_color(str(problem), "31", sys.stderr), file=sys.stderr)
+        print(f"{len(err.problems)} problem(s) found; nothing was rendered or deployed", file=sys.stderr)
+        return 1
+    except UsageError as err:
+        print(f"agentkube: {err}", file=sys.stderr)
+        return 2
+
+
+def run() -> Any:
+    sys.exit(main())

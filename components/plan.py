@@ -1,0 +1,98 @@
+"""Capacity plan: what each agent and layer requests at minimum and maximum scale."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from .quantity import format_cpu, format_memory
+from .spec import LAYERS, AgentSpec
+from .validation import Fleet
+from .workload import pod_resources
+
+
+@dataclass(frozen=True)
+class Row:
+    agent: str
+    layer: str
+    strategy: str
+    replicas_min: int
+    replicas_max: int
+    cpu_min: Decimal
+    cpu_max: Decimal
+    memory_min: Decimal
+    memory_max: Decimal
+    gpu_min: int
+    gpu_max: int
+
+    def cells(self) -> list[str]:
+        return [
+            self.agent,
+            self.layer,
+            self.strategy,
+            f"{self.replicas_min}..{self.replicas_max}",
+            f"{format_cpu(self.cpu_min)}..{format_cpu(self.cpu_max)}",
+            f"{format_memory(self.memory_min)}..{format_memory(self.memory_max)}",
+            f"{self.gpu_min}..{self.gpu_max}",
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("cpu_min", "cpu_max"):
+            out[key] = format_cpu(out[key])
+        for key in ("memory_min", "memory_max"):
+            out[key] = format_memory(out[key])
+        return out
+
+
+HEADERS = ["AGENT", "LAYER", "ROLLOUT", "REPLICAS", "CPU", "MEMORY", "GPU"]
+
+
+def agent_row(spec: AgentSpec) -> Row:
+    low, high = spec.scaling.min, spec.scaling.max
+    res = pod_resources(spec.resources)
+    return Row(
+        spec.name,
+        spec.layer,
+        strategy_of(spec),
+        low,
+        high,
+        low * res.cpu_request,
+        high * res.cpu_request,
+        low * res.memory_request,
+        high * res.memory_request,
+        low * res.gpu,
+        high * res.gpu,
+    )
+
+
+def strategy_of(spec: AgentSpec) -> str:
+    return spec.rollout.strategy
+
+
+def total(name: str, layer: str, rows: list[Row]) -> Row:
+    return Row(
+        name,
+        layer,
+        "",
+        sum(r.replicas_min for r in rows),
+        sum(r.replicas_max for r in rows),
+        sum((r.cpu_min for r in rows), Decimal(0)),
+        sum((r.cpu_max for r in rows), Decimal(0)),
+        sum((r.memory_min for r in rows), Decimal(0)),
+        sum((r.memory_max for r in rows), Decimal(0)),
+        sum(r.gpu_min for r in rows),
+        sum(r.gpu_max for r in rows),
+    )
+
+
+def plan(fleet: Fleet) -> tuple[list[Row], list[Row], Row]:
+    """Per-agent rows (by layer, then name), per-layer totals and the fleet total."""
+    rows = sorted((agent_row(a) for a in fleet.agents), key=lambda r: (LAYERS.index(r.layer), r.agent))
+    layers = [
+        total(f"{layer} total", layer, [r for r in rows if r.layer == layer])
+        for layer in LAYERS
+        if any(r.layer == layer for r in rows)
+    ]
+    return rows, layers, total("fleet total", "", rows)

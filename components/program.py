@@ -1,0 +1,70 @@
+"""The Pulumi program: stack config and agents/ in, a deployed fleet and its outputs out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi.runtime import config as runtime_config
+
+from .errors import SpecError
+from .loader import read_documents
+from .pulumi_components import AgentFleet
+from .stack import StackSettings, settings_from_config
+from .validation import Fleet, resolve
+
+
+def stack_config() -> tuple[dict[str, Any], frozenset[str]]:
+    """All config of the running stack, and which keys (without namespace) are secrets."""
+    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secrets = frozenset(
+        k.partition(":")[2] for k in values if k.startswith("agentkube:") and runtime_config.is_config_secret(k)
+    )
+    return values, secrets
+
+
+def load(agents_dir: Path = Path("agents")) -> Fleet:
+    """The validated fleet for the running stack; a clear RunError (no resource registered) if invalid."""
+    stack = pulumi.get_stack()
+    source = f"Pulumi.{stack}.yaml"
+    values, secrets = stack_config()
+    try:
+        settings = settings_from_config(values, source, set(f"agentkube:{k}" for k in secrets))
+        return resolve(read_documents(agents_dir), settings, source, secrets)
+    except SpecError as err:
+        raise pulumi.RunError(f"invalid agent specs, nothing was deployed:\n{err}") from None
+
+
+def provider(settings: StackSettings) -> k8s.Provider:
+    """Render-to-directory when the stack sets renderDir, else the stack's cluster."""
+    if settings.render_dir:
+        return k8s.Provider("render", render_yaml_to_directory=settings.render_dir)
+    return k8s.Provider("cluster", kubeconfig=_read(settings.kubeconfig), context=settings.context)
+
+
+def _read(path: str | None) -> str | None:
+    return Path(path).expanduser().read_text() if path else None
+
+
+def main() -> AgentFleet:
+    fleet = load()
+    k8s_provider = provider(fleet.settings)
+    deployed = AgentFleet(fleet.settings.namespace, fleet, opts=pulumi.ResourceOptions(providers=[k8s_provider]))
+    pulumi.export(
+        "agents",
+        {
+            name: {
+                "version": agent.version,
+                "image": agent.image,
+                "namespace": agent.namespace,
+                "specHash": agent.spec_hash,
+                "url": agent.url,
+            }
+            for name, agent in deployed.agents.items()
+        },
+    )
+    if fleet.settings.render_dir:
+        pulumi.export("renderDir", fleet.settings.render_dir)
+    return deployed

@@ -1,0 +1,104 @@
+"""Stack settings: the `agentkube:` namespace of a Pulumi stack's config."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from .errors import Problem, SpecError, did_you_mean
+from .spec import DNS_LABEL, Model
+
+CONFIG_NAMESPACE = "agentkube"
+
+
+class Gateway(Model):
+    """A Gateway API Gateway that HTTPRoutes attach to."""
+
+    name: str = Field(description="Gateway name.")
+    namespace: str = Field("default", description="Gateway namespace.")
+
+
+class StackSettings(Model):
+    """Per-environment settings; each field is `agentkube:<field>` in `Pulumi.<stack>.yaml`."""
+
+    environment: str = Field("dev", pattern=DNS_LABEL, description="Environment name; `prod` refuses unpinned images.")
+    namespace: str = Field(
+        "agentkube", pattern=DNS_LABEL, max_length=40, description="Namespace prefix: `<namespace>-<layer>` per layer."
+    )
+    fold_layers: bool = Field(False, description="Put all layers in the one namespace `<namespace>`.")
+    registry: str | None = Field(None, description="Registry prefixed to images that name none.")
+    defaults: dict[str, Any] = Field(default_factory=dict, description="Spec fields merged under every agent.")
+    overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per agent name, spec fields merged over its spec."
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Labels added to every object.")
+    min_replicas: int = Field(0, ge=0, description="Fewest replicas any agent may run (2 in prod for HA).")
+    ingress_class: str = Field("nginx", description="IngressClass of `expose` Ingresses.")
+    ingress_namespace: str = Field(
+        "ingress-nginx", description="Namespace of the ingress controller, allowed in by network policy."
+    )
+    monitoring_namespace: str = Field(
+        "monitoring", description="Namespace of Prometheus, allowed to scrape `metrics` ports."
+    )
+    gateway: Gateway | None = Field(None, description="Parent Gateway for `traffic: gateway` canaries.")
+    render_dir: str | None = Field(
+        None, description="Render manifests to this directory instead of a cluster (Pulumi's render mode)."
+    )
+    kubeconfig: str | None = Field(
+        None, description="Kubeconfig file of the target cluster (default: the usual lookup)."
+    )
+    context: str | None = Field(None, description="Kubeconfig context of the target cluster.")
+
+    @property
+    def prod(self) -> bool:
+        return self.environment == "prod"
+
+
+def settings_from_config(config: Mapping[str, Any], source: str, secret_keys: set[str] = frozenset()) -> StackSettings:  # type: ignore[assignment]
+    """Build settings from stack config entries (`agentkube:key` -> value or JSON text).
+
+    Secret entries are values for spec `secrets[].config`, not settings. Unknown keys are errors.
+    """
+    fields = {f.alias or n for n, f in StackSettings.model_fields.items()}
+    values: dict[str, Any] = {}
+    problems = []
+    for full_key, raw in sorted(config.items()):
+        namespace, _, key = full_key.partition(":")
+        if namespace != CONFIG_NAMESPACE or full_key in secret_keys or _is_secure(raw):
+            continue
+        if key not in fields:
+            problems.append(
+                Problem(
+                    source,
+                    f"config.{full_key}",
+                    f"unknown setting '{key}'{did_you_mean(key, fields)}; "
+                    f"settings are: {', '.join(sorted(fields))} (secrets must be set with --secret)",
+                )
+            )
+            continue
+        values[key] = _decode(raw)
+    if problems:
+        raise SpecError(problems)
+    try:
+        return StackSettings.model_validate(values)
+    except ValidationError as err:
+        from .validation import problems_from  # local: validation imports this module
+
+        raise SpecError(problems_from(err, source, StackSettings, prefix=f"config.{CONFIG_NAMESPACE}:")) from None
+
+
+def _is_secure(raw: Any) -> bool:
+    return isinstance(raw, dict) and set(raw) == {"secure"}
+
+
+def _decode(raw: Any) -> Any:
+    """Config from the Pulumi runtime arrives as text; objects and booleans as JSON."""
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw

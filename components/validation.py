@@ -1,0 +1,281 @@
+"""Turn raw spec documents and stack settings into a validated fleet, collecting every problem."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem, SpecError, did_you_mean, dotted
+from .spec import AgentSpec
+from .stack import StackSettings
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Validated agents (sorted by name) with the stack settings they were resolved for."""
+
+    agents: tuple[AgentSpec, ...]
+    settings: StackSettings
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def agent(self, name: str) -> AgentSpec:
+        return next(a for a in self.agents if a.name == name)
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge `over` onto `base`: mappings merge key by key, anything else is replaced."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def resolve(
+    documents: Mapping[str, Any],
+    settings: StackSettings,
+    stack_file: str = "stack",
+    secret_config: frozenset[str] | None = None,
+) -> Fleet:
+    """Validate spec documents (file -> parsed YAML) under a stack's settings; raise SpecError with every problem.
+
+    `secret_config` names the stack's config secrets; None skips checking that `secrets[].config` exist.
+    """
+    problems: list[Problem] = []
+    agents: dict[str, AgentSpec] = {}
+    sources: dict[str, str] = {}
+    if not documents:
+        raise SpecError([Problem("agents/", "", "no agent specs found, expected at least one *.yaml file")])
+    for file, doc in sorted(documents.items()):
+        if not isinstance(doc, Mapping):
+            problems.append(Problem(file, "", f"expected a mapping of spec fields, found {type(doc).__name__}"))
+            continue
+        name = doc.get("name")
+        merged = deep_merge(settings.defaults, doc)
+        if isinstance(name, str) and name in settings.overrides:
+            merged = deep_merge(merged, settings.overrides[name])
+        try:
+            spec = AgentSpec.model_validate(merged)
+        except ValidationError as err:
+            problems += problems_from(err, file, AgentSpec)
+            continue
+        if spec.name in agents:
+            problems.append(
+                Problem(
+                    file,
+                    "name",
+                    f"'{spec.name}' is already the name of the agent in {sources[spec.name]}, expected a unique name",
+                )
+            )
+            continue
+        agents[spec.name] = _with_registry(spec, settings)
+        sources[spec.name] = file
+        problems += [Problem(file, path, msg) for path, msg in spec.reference_problems()]
+        problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec)]
+        problems += _stack_problems(agents[spec.name], settings, file)
+    problems += _fleet_problems(agents, sources)
+    names = set(agents) | {d.get("name") for d in documents.values() if isinstance(d, Mapping)}
+    for unknown in sorted(set(settings.overrides) - names):
+        problems.append(
+            Problem(
+                stack_file,
+                f"config.agentkube:overrides.{unknown}",
+                f"no agent named '{unknown}'{did_you_mean(unknown, agents)}",
+            )
+        )
+    if settings.render_dir is None:  # rendered files never hold secret values, so none are needed
+        problems += _config_secret_problems(agents, sources, secret_config, stack_file)
+    if problems:
+        raise SpecError(problems)
+    return Fleet(tuple(agents[n] for n in sorted(agents)), settings, sources)
+
+
+def _with_registry(spec: AgentSpec, settings: StackSettings) -> AgentSpec:
+    first = spec.image.split("/", 1)[0]
+    has_registry = "/" in spec.image and ("." in first or ":" in first or first == "localhost")
+    if settings.registry and not has_registry:
+        return spec.model_copy(update={"image": f"{settings.registry.rstrip('/')}/{spec.image}"})
+    return spec
+
+
+def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list[Problem]:
+    problems = []
+    if settings.prod and (spec.tag in (None, "latest")) and "@sha256:" not in spec.image:
+        problems.append(
+            Problem(
+                file,
+                "image",
+                f"'{spec.image}' is not pinned, expected a version tag "
+                f"or @sha256 digest in {settings.environment} (':latest' moves)",
+            )
+        )
+    if spec.scaling.min < settings.min_replicas:
+        where = "scaling.autoscale.min" if spec.scaling.autoscale else "scaling.replicas"
+        problems.append(
+            Problem(
+                file,
+                where,
+                f"{spec.scaling.min} is below the {settings.environment} stack's "
+                f"minReplicas ({settings.min_replicas}), expected at least "
+                f"{settings.min_replicas}",
+            )
+        )
+    return problems
+
+
+def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str]) -> list[Problem]:
+    problems = []
+    for name, spec in sorted(agents.items()):
+        for i, dep in enumerate(spec.depends_on):
+            where = f"dependsOn[{i}]"
+            if dep == name:
+                problems.append(Problem(sources[name], where, f"'{dep}' is the agent itself"))
+            elif dep not in agents:
+                problems.append(Problem(sources[name], where, f"no agent named '{dep}'{did_you_mean(dep, agents)}"))
+            elif not agents[dep].ports:
+                problems.append(
+                    Problem(
+                        sources[name],
+                        where,
+                        f"'{dep}' declares no ports, so it cannot be called; add ports to {sources[dep]}",
+                    )
+                )
+    cycle = find_cycle({n: [d for d in s.depends_on if d in agents and d != n] for n, s in agents.items()})
+    if cycle:
+        first = cycle[0]
+        problems.append(
+            Problem(
+                sources[first],
+                "dependsOn",
+                "dependency cycle: "
+                + " -> ".join([*cycle, first])
+                + ", expected agents that depend on each other in one direction only",
+            )
+        )
+    return problems
+
+
+def _env_collisions(spec: AgentSpec) -> list[tuple[str, str]]:
+    """Env names set twice: by `env`, by a secret, or as a dependency URL."""
+    seen = {name: f"env.{name}" for name in spec.env}
+    problems = []
+    injected = [(f"secrets[{i}].env", s.env) for i, s in enumerate(spec.secrets) if s.env]
+    injected += [(f"dependsOn[{i}]", dependency_env(d)) for i, d in enumerate(spec.depends_on)]
+    for where, name in injected:
+        if name in seen:
+            problems.append((where, f"sets {name}, which {seen[name]} sets too, expected each variable once"))
+        seen[name] = where
+    return problems
+
+
+def dependency_env(agent: str) -> str:
+    """The env var carrying a dependency's URL: tool-server -> TOOL_SERVER_URL."""
+    return agent.upper().replace("-", "_") + "_URL"
+
+
+def _config_secret_problems(
+    agents: Mapping[str, AgentSpec], sources: Mapping[str, str], secret_config: frozenset[str] | None, stack_file: str
+) -> list[Problem]:
+    if secret_config is None:
+        return []
+    problems = []
+    for name, spec in sorted(agents.items()):
+        for i, item in enumerate(spec.secrets):
+            if item.config and item.config not in secret_config:
+                problems.append(
+                    Problem(
+                        sources[name],
+                        f"secrets[{i}].config",
+                        f"'{item.config}' is not a secret in {stack_file}, expected it set with "
+                        f"`pulumi config set --secret agentkube:{item.config} VALUE`",
+                    )
+                )
+    return problems
+
+
+def find_cycle(graph: Mapping[str, list[str]]) -> list[str]:
+    """The first dependency cycle in sorted order, as a list of nodes; [] if there is none."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, [])):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        stack.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def problems_from(err: ValidationError, file: str, model: type[BaseModel], prefix: str = "") -> list[Problem]:
+    """Pydantic errors as `FILE: FIELD.PATH: message` problems, with 'did you mean' for unknown fields."""
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = [part for part in e["loc"] if not _is_union_tag(part)]
+        msg = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if e["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            known = _fields_at(model, loc[:-1])
+            hint = did_you_mean(key, known)
+            msg = f"unknown field '{key}'{hint}"
+            if known and not hint:
+                msg += f", expected one of: {', '.join(sorted(known))}"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        elif "input" in e and e["type"] not in ("value_error", "assertion_error") and _shown(e["input"]):
+            msg = f"'{e['input']}' is not valid: {msg[0].lower()}{msg[1:]}"
+        problems.append(Problem(file, prefix + dotted(loc), msg))
+    return problems
+
+
+def _is_union_tag(part: str | int) -> bool:
+    # pydantic adds union member names ('int', 'str', 'constrained-str') to locations
+    return isinstance(part, str) and (
+        part in ("int", "str", "float", "bool") or part.startswith(("constrained-", "function-"))
+    )
+
+
+def _shown(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) < 80
+
+
+def _fields_at(model: type[BaseModel], loc: list[str | int]) -> set[str]:
+    """Field names (aliases) of the model found at `loc` inside `model`."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return set()
+        found = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if found is None:
+            return set()
+        current = _model_in(found.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return {f.alias or n for n, f in current.model_fields.items()}
+    return set()
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is not None or get_args(annotation):
+        for arg in get_args(annotation):
+            if (found := _model_in(arg)) is not None:
+                return found
+    return None
