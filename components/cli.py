@@ -17,7 +17,7 @@ from .errors import SpecError
 from .loader import load_fleet
 from .manifests import build, secret_instructions, without_secret_values
 from .plan import HEADERS, plan
-from .schema import schema_text
+from .schema import reference_markdown, schema_text
 from .validation import Fleet
 
 EXAMPLES = {
@@ -37,7 +37,8 @@ def _color(text: str, code: str, stream: TextIO) -> str:
 
 
 def _fleet(args: argparse.Namespace) -> Fleet:
-    return load_fleet(Path(args.agents), args.stack, Path(args.project))
+    # only `validate` checks that config secrets are set: render and plan never use their values
+    return load_fleet(Path(args.agents), args.stack, Path(args.project), check_secrets=args.command == "validate")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -72,7 +73,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    text = schema_text()
+    text = reference_markdown() if args.reference else schema_text()
     if args.out and args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)
@@ -145,6 +146,7 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--out", metavar="DIR|-", help="directory (default: rendered/STACK) or - for stdout")
     schema = command("schema", cmd_schema, "print the JSON Schema of the agent spec", stack="none")
     schema.add_argument("-o", "--out", metavar="FILE|-", help="write to FILE (default: stdout)")
+    schema.add_argument("--reference", action="store_true", help="the field reference as Markdown instead")
     command(
         "plan",
         cmd_plan,

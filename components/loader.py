@@ -87,8 +87,13 @@ def read_stack(project_dir: Path, stack: str) -> tuple[StackSettings, frozenset[
     return settings_from_config(config, display(path)), secrets
 
 
-def load_fleet(agents_dir: Path, stack: str | None = None, project_dir: Path = Path(".")) -> Fleet:
-    """Specs of `agents_dir`, resolved under `stack`'s settings (defaults when None)."""
+def load_fleet(
+    agents_dir: Path, stack: str | None = None, project_dir: Path = Path("."), check_secrets: bool = True
+) -> Fleet:
+    """Specs of `agents_dir`, resolved under `stack`'s settings (defaults when None).
+
+    `check_secrets` False skips checking that config secrets are set: rendering never needs their values.
+    """
     problems: list[Problem] = []
     settings, secrets, source = StackSettings(), None, "stack"
     if stack is not None:
@@ -103,4 +108,4 @@ def load_fleet(agents_dir: Path, stack: str | None = None, project_dir: Path = P
         raise SpecError(problems + err.problems) from None
     if problems:
         raise SpecError(problems)
-    return resolve(documents, settings, source, secrets)
+    return resolve(documents, settings, source, secrets if check_secrets else None)

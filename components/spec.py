@@ -109,10 +109,10 @@ class ExecCheck(Model):
 class Probe(Model):
     """One health check: exactly one of `http`, `tcp`, `grpc`, `exec`, with its timing."""
 
-    http: HttpCheck | None = None
-    tcp: TcpCheck | None = None
-    grpc: GrpcCheck | None = None
-    exec: ExecCheck | None = None
+    http: HttpCheck | None = Field(None, description="HTTP GET check.")
+    tcp: TcpCheck | None = Field(None, description="TCP connect check.")
+    grpc: GrpcCheck | None = Field(None, description="gRPC health check.")
+    exec: ExecCheck | None = Field(None, description="Command check.")
     initial_delay_seconds: int = Field(0, ge=0, description="Wait before the first check.")
     period_seconds: int = Field(10, ge=1, description="Time between checks.")
     timeout_seconds: int = Field(3, ge=1, description="Time a check may take.")
@@ -168,8 +168,8 @@ class PodsMetric(Model):
 class Metric(Model):
     """A custom autoscaling signal: exactly one of `external` or `pods`."""
 
-    external: ExternalMetric | None = None
-    pods: PodsMetric | None = None
+    external: ExternalMetric | None = Field(None, description="A metric from outside the pods (queue depth).")
+    pods: PodsMetric | None = Field(None, description="A per-pod metric (in-flight requests).")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
@@ -326,10 +326,10 @@ class Security(Model):
 
 
 class Toleration(Model):
-    key: str | None = None
-    operator: Literal["Exists", "Equal"] = "Equal"
-    value: str | None = None
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+    key: str | None = Field(None, description="Taint key.")
+    operator: Literal["Exists", "Equal"] = Field("Equal", description="Exists or Equal.")
+    value: str | None = Field(None, description="Taint value (with Equal).")
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = Field(None, description="Taint effect.")
 
 
 class Scheduling(Model):

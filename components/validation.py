@@ -79,8 +79,8 @@ def resolve(
         problems += [Problem(file, path, msg) for path, msg in spec.reference_problems()]
         problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec)]
         problems += _stack_problems(agents[spec.name], settings, file)
-    problems += _fleet_problems(agents, sources)
     names = set(agents) | {d.get("name") for d in documents.values() if isinstance(d, Mapping)}
+    problems += _fleet_problems(agents, sources, names)
     for unknown in sorted(set(settings.overrides) - names):
         problems.append(
             Problem(
@@ -129,13 +129,16 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
     return problems
 
 
-def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str]) -> list[Problem]:
+def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str], named: set[Any]) -> list[Problem]:
+    """Cross-agent problems; agents whose own spec is invalid (`named` only) are not reported again."""
     problems = []
     for name, spec in sorted(agents.items()):
         for i, dep in enumerate(spec.depends_on):
             where = f"dependsOn[{i}]"
             if dep == name:
                 problems.append(Problem(sources[name], where, f"'{dep}' is the agent itself"))
+            elif dep in named and dep not in agents:
+                continue
             elif dep not in agents:
                 problems.append(Problem(sources[name], where, f"no agent named '{dep}'{did_you_mean(dep, agents)}"))
             elif not agents[dep].ports:
