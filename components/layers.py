@@ -10,6 +10,7 @@ from typing import Any
 from . import naming
 from .network import default_deny
 from .quantity import format_cpu, format_memory
+from .rollout import tracks
 from .spec import LAYERS, AgentSpec, Layer, Resources
 from .validation import Fleet
 from .workload import pod_resources
@@ -19,10 +20,14 @@ PRIORITY: dict[Layer, int] = {"orchestration": 100000, "infrastructure": 90000, 
 
 
 def peak_pods(spec: AgentSpec) -> int:
-    """Pods an agent may run at once: max scale plus the rolling update's surge."""
+    """Pods an agent may run at once: every track at max scale, plus each one's rolling surge."""
     surge = spec.rollout.rolling.max_surge
-    extra = math.ceil(spec.scaling.max * int(surge[:-1]) / 100) if isinstance(surge, str) else surge
-    return spec.scaling.max + (max(extra, 1) if spec.scaling.max else 0)
+    total = 0
+    for track in tracks(spec):
+        pods = spec.scaling.max if track.replicas is None else track.replicas
+        extra = math.ceil(pods * int(surge[:-1]) / 100) if isinstance(surge, str) else surge
+        total += pods + (max(extra, 1) if pods else 0)
+    return total
 
 
 def used_layers(fleet: Fleet) -> list[Layer]:

@@ -10,11 +10,12 @@ from typing import Any
 
 from . import naming
 from .layers import layer_objects
-from .network import ingress, network_policy, service
-from .scaling import hpa, pdb, replicas
+from .network import ingress, network_policy
+from .rollout import workload_objects
+from .scaling import pdb
 from .spec import AgentSpec
 from .validation import Fleet
-from .workload import ConfigSecret, config_map_name, deployment, secret_name
+from .workload import ConfigSecret, config_map_name, secret_name
 
 SECRET_KEYS = "agentkube.io/secret-keys-from-config"
 
@@ -65,11 +66,8 @@ def agent_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
     settings = fleet.settings
     candidates = [
         service_account(spec, fleet),
-        config_map(spec, fleet),
         config_secret(spec, fleet),
-        service(spec, fleet),
-        deployment(spec, fleet, replicas=replicas(spec)),
-        hpa(spec, settings),
+        *workload_objects(spec, fleet),
         pdb(spec, settings),
         network_policy(spec, fleet),
         ingress(spec, fleet),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from .quantity import format_cpu, format_memory
+from .rollout import tracks
 from .spec import LAYERS, AgentSpec
 from .validation import Fleet
 from .workload import pod_resources
@@ -50,7 +51,10 @@ HEADERS = ["AGENT", "LAYER", "ROLLOUT", "REPLICAS", "CPU", "MEMORY", "GPU"]
 
 
 def agent_row(spec: AgentSpec) -> Row:
-    low, high = spec.scaling.min, spec.scaling.max
+    """Pods of every track (both colours, stable and canary) at min and max scale."""
+    all_tracks = tracks(spec)
+    low = sum(spec.scaling.min if t.replicas is None else t.replicas for t in all_tracks)
+    high = sum(spec.scaling.max if t.replicas is None else t.replicas for t in all_tracks)
     res = pod_resources(spec.resources)
     return Row(
         spec.name,
@@ -68,7 +72,12 @@ def agent_row(spec: AgentSpec) -> Row:
 
 
 def strategy_of(spec: AgentSpec) -> str:
-    return spec.rollout.strategy
+    rollout = spec.rollout
+    if rollout.canary:
+        return f"canary {rollout.canary.weight}% ({rollout.canary.traffic})"
+    if rollout.blue_green:
+        return f"blue-green ({rollout.blue_green.active})"
+    return rollout.strategy
 
 
 def total(name: str, layer: str, rows: list[Row]) -> Row:

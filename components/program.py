@@ -61,6 +61,7 @@ def main() -> AgentFleet:
                 "namespace": agent.namespace,
                 "specHash": agent.spec_hash,
                 "url": agent.url,
+                "tracks": agent.tracks,
             }
             for name, agent in deployed.agents.items()
         },

@@ -12,6 +12,7 @@ import pulumi_kubernetes as k8s
 from . import naming
 from .layers import layer_objects
 from .manifests import agent_objects, without_secret_values
+from .rollout import tracks
 from .spec import AgentSpec, Layer
 from .validation import Fleet
 from .workload import ConfigSecret
@@ -70,6 +71,7 @@ class AgentDeployment(pulumi.ComponentResource):
     image: pulumi.Output[str]
     spec_hash: pulumi.Output[str]
     url: pulumi.Output[str | None]
+    tracks: pulumi.Output[list[dict[str, Any]]]
 
     def __init__(
         self,
@@ -90,6 +92,7 @@ class AgentDeployment(pulumi.ComponentResource):
             "image": spec.image,
             "spec_hash": naming.spec_hash(spec),
             "url": naming.service_url(spec, settings),
+            "tracks": [t.summary() for t in tracks(spec)],
         }
         for key, value in outputs.items():
             setattr(self, key, pulumi.Output.from_input(value))

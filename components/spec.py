@@ -16,6 +16,8 @@ from .quantity import MemoryQuantity, Quantity, parse_quantity
 
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+IMAGE = r"^[a-z0-9][^\s:@]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+VERSION = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 Layer = Literal["orchestration", "agent-pool", "infrastructure"]
 LAYERS: tuple[Layer, ...] = ("orchestration", "agent-pool", "infrastructure")
 
@@ -356,9 +358,86 @@ class RollingUpdate(Model):
     )
 
 
+class ErrorRate(Model):
+    max: float = Field(ge=0, le=1, description="Highest acceptable error ratio, e.g. 0.05.")
+    query: str = Field(min_length=1, description="Prometheus query returning the error ratio.")
+
+
+class Analysis(Model):
+    """Automated canary analysis, run by Argo Rollouts (`traffic: argo`)."""
+
+    error_rate: ErrorRate | None = Field(None, description="Abort when the error ratio exceeds `max`.")
+    interval: str = Field("1m", pattern=r"^[0-9]+[smh]$", description="Time between measurements.")
+    failure_limit: int = Field(3, ge=0, description="Failed measurements that abort the rollout.")
+
+
+class Candidate(Model):
+    """A version of the agent: its image, and config when it differs from the spec's."""
+
+    image: str = Field(pattern=IMAGE, description="Image of this version.")
+    version: str | None = Field(None, pattern=VERSION, max_length=63, description="Version label; defaults to the tag.")
+    config: Config | None = Field(None, description="Config of this version; defaults to the spec's `config`.")
+
+
+class Canary(Candidate):
+    """A candidate version that takes a share of the traffic."""
+
+    weight: int = Field(10, ge=0, le=100, description="Percent of traffic (and replicas) for the candidate.")
+    traffic: Literal["replicas", "gateway", "argo"] = Field(
+        "replicas",
+        description="replicas: split by pod count (any cluster); gateway: Gateway API HTTPRoute weights; "
+        "argo: an Argo Rollouts Rollout with automated analysis.",
+    )
+    analysis: Analysis | None = Field(None, description="Automated analysis (with `traffic: argo`).")
+
+    @model_validator(mode="after")
+    def _argo_needs_a_query(self) -> Self:
+        if self.traffic == "argo" and (self.analysis is None or self.analysis.error_rate is None):
+            raise ValueError(
+                "traffic: argo needs analysis.errorRate with a query, e.g. {errorRate: {max: 0.05, query: '...'}}"
+            )
+        return self
+
+
+class BlueGreen(Model):
+    """Two full colours; the main Service selects `active`, switching back needs no new pods."""
+
+    active: Literal["blue", "green"] = Field("blue", description="Colour the main Service selects.")
+    blue: Candidate | None = Field(None, description="The blue version.")
+    green: Candidate | None = Field(None, description="The green version.")
+    preview: bool = Field(True, description="A `<name>-preview` Service selecting the inactive colour.")
+
+    @model_validator(mode="after")
+    def _active_has_an_image(self) -> Self:
+        if getattr(self, self.active) is None:
+            raise ValueError(f"active colour '{self.active}' has no image, expected {self.active}: {{image: ...}}")
+        return self
+
+
 class Rollout(Model):
-    strategy: Literal["rolling"] = Field("rolling", description="rolling (default).")
+    """How a new version is released."""
+
+    strategy: Literal["rolling", "canary", "blue-green"] = Field(
+        "rolling", description="rolling (default), canary or blue-green."
+    )
     rolling: RollingUpdate = Field(default_factory=RollingUpdate, description="Rolling update pace.")
+    canary: Canary | None = Field(None, description="The candidate, with `strategy: canary`.")
+    blue_green: BlueGreen | None = Field(None, description="The colours, with `strategy: blue-green`.")
+
+    @model_validator(mode="after")
+    def _blocks_match_strategy(self) -> Self:
+        if self.canary is not None and self.blue_green is not None:
+            raise ValueError("canary and blueGreen are set at once, expected one strategy")
+        if self.strategy == "canary" and self.canary is None:
+            raise ValueError("strategy canary needs a candidate: canary: {image: ...}")
+        if self.strategy == "blue-green" and self.blue_green is None:
+            raise ValueError("strategy blue-green needs blueGreen: {active: blue, blue: {image: ...}}")
+        if self.strategy == "rolling" and (self.canary or self.blue_green):
+            raise ValueError(
+                f"strategy is rolling but {'canary' if self.canary else 'blueGreen'} is set; "
+                f"set strategy: {'canary' if self.canary else 'blue-green'}"
+            )
+        return self
 
 
 # --- the agent --------------------------------------------------------------------------------
@@ -374,7 +453,7 @@ class AgentSpec(Model):
     )
     layer: Layer = Field("agent-pool", description="orchestration | agent-pool | infrastructure.")
     image: str = Field(
-        pattern=r"^[a-z0-9][^\s:@]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+        pattern=IMAGE,
         description="Image reference with a tag or @sha256 digest; unpinned images are refused in prod.",
     )
     version: str | None = Field(

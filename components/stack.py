@@ -44,6 +44,9 @@ class StackSettings(Model):
         "monitoring", description="Namespace of Prometheus, allowed to scrape `metrics` ports."
     )
     gateway: Gateway | None = Field(None, description="Parent Gateway for `traffic: gateway` canaries.")
+    prometheus_address: str = Field(
+        "http://prometheus.monitoring.svc:9090", description="Prometheus that Argo Rollouts analysis queries."
+    )
     render_dir: str | None = Field(
         None, description="Render manifests to this directory instead of a cluster (Pulumi's render mode)."
     )

@@ -115,6 +115,16 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
                 f"or @sha256 digest in {settings.environment} (':latest' moves)",
             )
         )
+    canary = spec.rollout.canary
+    if canary and canary.traffic == "gateway" and settings.gateway is None:
+        problems.append(
+            Problem(
+                file,
+                "rollout.canary.traffic",
+                f"'gateway' needs a Gateway in the "
+                f"{settings.environment} stack, expected agentkube:gateway: {{name: ..., namespace: ...}}",
+            )
+        )
     if spec.scaling.min < settings.min_replicas:
         where = "scaling.autoscale.min" if spec.scaling.autoscale else "scaling.replicas"
         problems.append(

@@ -102,7 +102,7 @@ def test_secure_defaults_on_every_pod_template(stack: str) -> None:
 
 
 def test_shipped_schema_is_current() -> None:
-    assert (ROOT / SCHEMA_FILE).read_text() == schema_text(), "run: agentkube schema -o agent.schema.json"
+    assert (ROOT / SCHEMA_FILE).read_text() == schema_text(), "run: scripts/refresh-docs"
 
 
 def test_example_specs_validate_against_the_json_schema() -> None:
@@ -121,4 +121,4 @@ def test_readme_reference_is_current() -> None:
 
     readme = (ROOT / "README.md").read_text()
     block = readme[readme.index(REFERENCE_BEGIN) + len(REFERENCE_BEGIN) : readme.index(REFERENCE_END)]
-    assert block == "\n" + reference_markdown(), "run: agentkube schema --reference, paste into README.md"
+    assert block == "\n" + reference_markdown(), "run: scripts/refresh-docs"

@@ -104,10 +104,12 @@ def test_standard_labels_and_spec_hash() -> None:
         "app.kubernetes.io/version": "1.0.0-rc1",
         "app.kubernetes.io/component": "agent-pool",
         "app.kubernetes.io/managed-by": "agentkube",
+        "agentkube.io/track": "stable",
     }
     assert deployment["spec"]["selector"]["matchLabels"] == {
         "app.kubernetes.io/name": "worker",
         "app.kubernetes.io/part-of": "agentkube",
+        "agentkube.io/track": "stable",  # from the start, so a later canary never changes the selector
     }
     first = deployment["metadata"]["annotations"]["agentkube.io/spec-hash"]
     assert (
@@ -393,13 +395,14 @@ def test_shutdown_drains_before_sigterm() -> None:
 
 def test_prod_is_highly_available_and_dev_is_small() -> None:
     dev, prod = build(stack_fleet("dev")), build(stack_fleet("prod"))
-    for name in ("coder", "orchestrator", "researcher", "tool-server", "vector-store"):
+    for name in ("coder", "orchestrator", "researcher", "tool-server-blue", "vector-store"):
         assert "topologySpreadConstraints" in pod(prod, name)
         assert "topologySpreadConstraints" not in pod(dev, name)
     assert len([o for o in prod if o["kind"] == "PodDisruptionBudget"]) == 5
     assert len([o for o in dev if o["kind"] == "PodDisruptionBudget"]) == 0
     for obj in prod:
-        if obj["kind"] == "Deployment" and "replicas" in obj["spec"]:
+        canary = obj["metadata"]["labels"].get("agentkube.io/track") == "canary"  # sized by its weight
+        if obj["kind"] == "Deployment" and "replicas" in obj["spec"] and not canary:
             assert obj["spec"]["replicas"] >= 2
         if obj["kind"] == "HorizontalPodAutoscaler":
             assert obj["spec"]["minReplicas"] >= 2

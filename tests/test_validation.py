@@ -194,7 +194,8 @@ def test_unknown_stack_setting(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "Pulumi.x.yaml: config.agentkube:environmnet: unknown setting 'environmnet' (did you mean 'environment'?); "
         "settings are: context, defaults, environment, foldLayers, gateway, ingressClass, ingressNamespace, "
-        "kubeconfig, labels, minReplicas, monitoringNamespace, namespace, overrides, registry, renderDir "
+        "kubeconfig, labels, minReplicas, monitoringNamespace, namespace, overrides, prometheusAddress, registry, "
+        "renderDir "
         "(secrets must be set with --secret)"
     ]
 
