@@ -13,18 +13,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import output
+from .engine import EngineError, pulumi_binary, pulumi_env, run_pulumi
 from .errors import SpecError
-from .loader import load_fleet
+from .loader import display, load_fleet, read_documents, write_override
 from .manifests import build, secret_instructions, without_secret_values
 from .plan import HEADERS, plan
+from .promotion import abort, promote
 from .schema import reference_markdown, schema_text
-from .validation import Fleet
+from .validation import Fleet, resolve
 
 EXAMPLES = {
     "validate": "agentkube validate --stack prod",
     "render": "agentkube render --stack dev -o rendered/dev   # or -o - for one YAML stream",
     "schema": "agentkube schema -o agent.schema.json",
     "plan": "agentkube plan --stack prod --output json",
+    "promote": "agentkube promote researcher --stack prod",
+    "abort": "agentkube abort researcher --stack prod",
 }
 
 
@@ -102,6 +106,25 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    """promote / abort: change the stack's overrides, check the result, then deploy it."""
+    project = Path(args.project)
+    fleet = _fleet(args)
+    release = (promote if args.command == "promote" else abort)(fleet, args.agent)
+    summary = release.summary
+    changed = fleet.settings.model_copy(update={"overrides": release.overrides(fleet)})
+    resolve(read_documents(Path(args.agents)), changed, fleet.sources.get(args.agent, "stack"))  # refuse bad results
+    if not args.no_deploy:
+        pulumi_binary(pulumi_env(project))  # fail before changing anything
+    path = write_override(project, args.stack, release.agent, release.change)
+    print(f"{summary}; {display(path)} updated", file=sys.stderr)
+    if args.no_deploy:
+        print(f"deploy with: pulumi up --stack {args.stack}", file=sys.stderr)
+        return 0
+    run_pulumi(["up", "--yes", "--skip-preview", "--stack", args.stack, "--message", f"agentkube {summary}"], project)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="agentkube", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -154,6 +177,13 @@ def parser() -> argparse.ArgumentParser:
         stack="required",
         output_json=True,
     )
+    for name, text in (
+        ("promote", "make the canary stable (or switch blue-green colours), then deploy"),
+        ("abort", "remove the canary (weight 0), then deploy"),
+    ):
+        release = command(name, cmd_release, text, stack="required")
+        release.add_argument("agent", metavar="AGENT", help="agent name")
+        release.add_argument("--no-deploy", action="store_true", help="only change the stack config")
     return top
 
 
@@ -175,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"agentkube: {err}", file=sys.stderr)
         return 2
+    except EngineError as err:
+        print(f"agentkube: {err}", file=sys.stderr)
+        return 1
 
 
 def run() -> Any:

@@ -109,3 +109,30 @@ def load_fleet(
     if problems:
         raise SpecError(problems)
     return resolve(documents, settings, source, secrets if check_secrets else None)
+
+
+def write_override(project_dir: Path, stack: str, agent: str, change: dict[str, Any]) -> Path:
+    """Merge `change` into `agentkube:overrides.<agent>` of `Pulumi.<stack>.yaml`, keeping the rest
+    of the file (comments, layout) as it is; atomic."""
+    from ruamel.yaml import YAML
+
+    path = stack_file(project_dir, stack)
+    yaml_rt = YAML()
+    yaml_rt.preserve_quotes = True
+    yaml_rt.width = 4096  # keep long flow mappings on one line
+    doc = yaml_rt.load(path.read_text(encoding="utf-8"))
+    overrides = doc.setdefault("config", {}).setdefault("agentkube:overrides", {})
+    _merge_into(overrides.setdefault(agent, {}), change)
+    staging = path.with_name(f".{path.name}.tmp")
+    with staging.open("w", encoding="utf-8") as out:
+        yaml_rt.dump(doc, out)
+    staging.replace(path)
+    return path
+
+
+def _merge_into(target: Any, change: dict[str, Any]) -> None:
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge_into(target[key], value)
+        else:
+            target[key] = value

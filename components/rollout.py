@@ -223,9 +223,7 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
                         "interval": analysis.interval,
                         "failureLimit": analysis.failure_limit,
                         "successCondition": f"result[0] <= {error_rate.max}",
-                        "provider": {
-                            "prometheus": {"address": settings.prometheus_address, "query": error_rate.query}
-                        },
+                        "provider": {"prometheus": {"address": settings.prometheus_address, "query": error_rate.query}},
                     }
                 ]
             },
