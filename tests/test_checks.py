@@ -73,7 +73,7 @@ def test_checkov_finds_nothing_with_default_settings(stack: str, tmp_path: Path)
     summary = report["summary"]
     failed = [f"{c['check_id']} {c['resource']}" for c in report["results"]["failed_checks"]]
     assert failed == [] and summary["failed"] == 0
-    assert summary["passed"] >= 400, summary
+    assert summary["passed"] >= 600, summary  # 637 with checkov 3.3.30
     skipped = {c["check_id"] for c in report["results"]["skipped_checks"]}
     assert skipped <= {"CKV_K8S_43", "CKV_K8S_35", "CKV_K8S_40"}  # the skips the README lists
 
