@@ -212,3 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> Any:
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
