@@ -8,17 +8,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import output
+from .doctor import checks
 from .engine import EngineError, pulumi_binary, pulumi_env, run_pulumi
 from .errors import SpecError
+from .history import find, updates
 from .loader import display, load_fleet, read_documents, write_override
 from .manifests import build, secret_instructions, without_secret_values
 from .plan import HEADERS, plan
 from .promotion import abort, promote
+from .record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, materialize
+from .recovery import recover
 from .schema import reference_markdown, schema_text
 from .validation import Fleet, resolve
 
@@ -29,6 +34,10 @@ EXAMPLES = {
     "plan": "agentkube plan --stack prod --output json",
     "promote": "agentkube promote researcher --stack prod",
     "abort": "agentkube abort researcher --stack prod",
+    "history": "agentkube history --stack prod",
+    "rollback": "agentkube rollback --stack prod --to 3 --yes",
+    "recover": "agentkube recover --stack dev && pulumi up --stack dev",
+    "doctor": "agentkube doctor --stack dev",
 }
 
 
@@ -125,6 +134,77 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    found = updates(Path(args.project), args.stack)
+    if args.output == "json":
+        print(json.dumps([u.as_json() for u in found], indent=2))
+        return 0
+    rows = []
+    for u in found:
+        versions = ", ".join(f"{n}={a['version']}@{a['specHash'][:8]}" for n, a in u.agents.items())
+        rows.append(
+            [
+                u.number,
+                u.started.strftime("%Y-%m-%d %H:%M:%S"),
+                u.kind,
+                u.result,
+                (u.git or "")[:8],
+                u.message[:50],
+                versions,
+            ]
+        )
+    print(output.table(["#", "TIME (UTC)", "KIND", "RESULT", "GIT", "MESSAGE", "AGENTS (version@spec-hash)"], rows))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Redeploy the fleet exactly as update N deployed it, as a new update."""
+    project = Path(args.project)
+    target = find(project, args.stack, args.to)
+    assert target.record is not None
+    with tempfile.TemporaryDirectory(prefix="agentkube-rollback-") as tmp:
+        agents, config = materialize(target.record, Path(tmp), args.stack)
+        env = {AGENTS_DIR_ENV: str(agents), STACK_CONFIG_ENV: str(config), ROLLBACK_ENV: str(args.to)}
+        common = ["--stack", args.stack, "--config-file", str(config)]
+        print(f"rolling back stack {args.stack} to update {args.to} ({target.message[:60]}); changes:", file=sys.stderr)
+        run_pulumi(["preview", "--diff", *common], project, extra_env=env)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError("confirm with --yes (no terminal to ask on)")
+            if input(f"roll back {args.stack} to update {args.to}? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("rollback cancelled; nothing changed", file=sys.stderr)
+                return 1
+        run_pulumi(
+            ["up", "--yes", "--skip-preview", *common, "--message", f"agentkube rollback to update {args.to}"],
+            project,
+            extra_env=env,
+        )
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    print(recover(Path(args.project), args.stack), file=sys.stderr)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    found = checks(Path(args.project), args.stack)
+    if args.output == "json":
+        print(json.dumps([c.__dict__ for c in found], indent=2))
+    else:
+        rows = [
+            [
+                c.name,
+                c.value,
+                _color("ok", "32", sys.stdout) if c.ok else _color("FAIL", "31", sys.stdout),
+                "" if c.ok else c.fix,
+            ]
+            for c in found
+        ]
+        print(output.table(["CHECK", "VALUE", "STATUS", "FIX"], rows))
+    return 0 if all(c.ok for c in found) else 1
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="agentkube", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -184,6 +264,25 @@ def parser() -> argparse.ArgumentParser:
         release = command(name, cmd_release, text, stack="required")
         release.add_argument("agent", metavar="AGENT", help="agent name")
         release.add_argument("--no-deploy", action="store_true", help="only change the stack config")
+    command(
+        "history",
+        cmd_history,
+        "the stack's updates: number, time, result, message, agent versions",
+        stack="required",
+        output_json=True,
+    )
+    rollback = command("rollback", cmd_rollback, "redeploy the fleet exactly as update N deployed it", stack="required")
+    rollback.add_argument("--to", type=int, required=True, metavar="N", help="update number (see history)")
+    rollback.add_argument("--yes", action="store_true", help="do not ask before deploying")
+    command(
+        "recover", cmd_recover, "release the lock a killed `pulumi up` left (never a running one's)", stack="required"
+    )
+    command(
+        "doctor",
+        cmd_doctor,
+        "the tools, versions, backend and target of a reproducible run, with fixes",
+        output_json=True,
+    )
     return top
 
 

@@ -13,9 +13,15 @@ class EngineError(Exception):
     """The pulumi CLI is missing or failed."""
 
 
-def pulumi_env(project_dir: Path) -> dict[str, str]:
-    """The environment `pulumi` runs in: local backend in .pulumi/ unless the user chose one, no network."""
+DEV_PASSPHRASE = "agentkube-dev"  # documented: the dev stack's secrets are examples, not secrets
+
+
+def pulumi_env(project_dir: Path, stack: str | None = None) -> dict[str, str]:
+    """The environment `pulumi` runs in: local backend in .pulumi/ unless the user chose one, no network;
+    the documented passphrase for dev when the user gives none (other stacks need their own)."""
     env = dict(os.environ)
+    if stack == "dev" and not (env.get("PULUMI_CONFIG_PASSPHRASE") or env.get("PULUMI_CONFIG_PASSPHRASE_FILE")):
+        env["PULUMI_CONFIG_PASSPHRASE"] = DEV_PASSPHRASE
     env.setdefault("PULUMI_BACKEND_URL", (project_dir.resolve() / ".pulumi").as_uri())
     env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
     env.setdefault("PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true")
@@ -32,9 +38,12 @@ def pulumi_binary(env: dict[str, str]) -> str:
     return found
 
 
-def run_pulumi(args: Sequence[str], project_dir: Path, capture: bool = False) -> subprocess.CompletedProcess[str]:
+def run_pulumi(
+    args: Sequence[str], project_dir: Path, capture: bool = False, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`pulumi ARGS` in the project; EngineError with its output when it fails."""
-    env = pulumi_env(project_dir)
+    stack = args[list(args).index("--stack") + 1] if "--stack" in args else None
+    env = {**pulumi_env(project_dir, stack), **(extra_env or {})}
     result = subprocess.run(
         [pulumi_binary(env), *args], cwd=project_dir, env=env, text=True, capture_output=capture, check=False
     )

@@ -66,7 +66,6 @@ def priority_class(layer: Layer, fleet: Fleet) -> dict[str, Any]:
             "labels": naming.fleet_labels(fleet.settings),
         },
         "value": PRIORITY[layer],
-        "globalDefault": False,
         "description": f"agentkube {layer} layer",
     }
 

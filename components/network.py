@@ -84,7 +84,8 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
         "spec": {
             "podSelector": {"matchLabels": naming.selector(spec, settings)},
             "policyTypes": ["Ingress", "Egress"],
-            "ingress": ingress,
+            # no ingress rules means none allowed; an empty list is dropped by the API, so leave it out
+            **({"ingress": ingress} if ingress else {}),
             "egress": egress,
         },
     }

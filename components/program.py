@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pulumi.runtime import config as runtime_config
 from .errors import SpecError
 from .loader import read_documents
 from .pulumi_components import AgentFleet
+from .record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
 from .stack import StackSettings, settings_from_config
 from .validation import Fleet, resolve
 
@@ -25,10 +27,18 @@ def stack_config() -> tuple[dict[str, Any], frozenset[str]]:
     return values, secrets
 
 
+def sources() -> tuple[Path, Path]:
+    """Agent specs and stack config file of this run: the project's, or a rollback's (set by env)."""
+    stack = pulumi.get_stack()
+    return (
+        Path(os.environ.get(AGENTS_DIR_ENV, "agents")),
+        Path(os.environ.get(STACK_CONFIG_ENV, f"Pulumi.{stack}.yaml")),
+    )
+
+
 def load(agents_dir: Path = Path("agents")) -> Fleet:
     """The validated fleet for the running stack; a clear RunError (no resource registered) if invalid."""
-    stack = pulumi.get_stack()
-    source = f"Pulumi.{stack}.yaml"
+    source = f"Pulumi.{pulumi.get_stack()}.yaml"
     values, secrets = stack_config()
     try:
         settings = settings_from_config(values, source, set(f"agentkube:{k}" for k in secrets))
@@ -49,9 +59,13 @@ def _read(path: str | None) -> str | None:
 
 
 def main() -> AgentFleet:
-    fleet = load()
+    agents_dir, stack_config_file = sources()
+    fleet = load(agents_dir)
+    record = capture(agents_dir, stack_config_file, os.environ.get(ROLLBACK_ENV))
     k8s_provider = provider(fleet.settings)
-    deployed = AgentFleet(fleet.settings.namespace, fleet, opts=pulumi.ResourceOptions(providers=[k8s_provider]))
+    deployed = AgentFleet(
+        fleet.settings.namespace, fleet, record=record, opts=pulumi.ResourceOptions(providers=[k8s_provider])
+    )
     pulumi.export(
         "agents",
         {

@@ -11,7 +11,7 @@ import pulumi_kubernetes as k8s
 
 from . import naming
 from .layers import layer_objects
-from .manifests import agent_objects, without_secret_values
+from .manifests import agent_objects, object_key, without_secret_values
 from .rollout import tracks
 from .spec import AgentSpec, Layer
 from .validation import Fleet
@@ -105,7 +105,7 @@ class AgentLayer(pulumi.ComponentResource):
     def __init__(self, layer: Layer, objects: list[dict[str, Any]], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("agentkube:index:Layer", layer, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.resources = [register(obj, child, _no_secrets) for obj in objects]
+        self.by_key = {object_key(obj): register(obj, child, _no_secrets) for obj in objects}
         self.register_outputs({"kinds": [obj["kind"] for obj in objects]})
 
 
@@ -119,7 +119,12 @@ class AgentFleet(pulumi.ComponentResource):
     agents: dict[str, AgentDeployment]
 
     def __init__(
-        self, name: str, fleet: Fleet, secret: SecretSource | None = None, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        fleet: Fleet,
+        secret: SecretSource | None = None,
+        record: dict[str, Any] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("agentkube:index:Fleet", name, None, opts)
         render = fleet.settings.render_dir is not None
@@ -133,11 +138,16 @@ class AgentFleet(pulumi.ComponentResource):
             layer: AgentLayer(layer, prepare(objects), pulumi.ResourceOptions(parent=self))
             for layer, objects in layer_objects(fleet).items()
         }
-        foundations = [r for layer in self.layers.values() for r in layer.resources]
+        by_key = {key: r for layer in self.layers.values() for key, r in layer.by_key.items()}
         self.agents = {}
         for spec in _dependency_order(fleet):
-            # the layer's own objects (namespace first), not the layer component, which is the agent's parent
-            after: list[pulumi.Resource] = [*foundations, *(self.agents[d] for d in spec.depends_on)]
+            # what admission needs first: the namespace and the priority class (not the layer component,
+            # which is the agent's parent); then the agents it calls
+            needs = [
+                f"v1/Namespace//{naming.namespace(spec.layer, fleet.settings)}",
+                f"scheduling.k8s.io/v1/PriorityClass//{naming.priority_class(spec.layer, fleet.settings)}",
+            ]
+            after: list[pulumi.Resource] = [by_key[k] for k in needs] + [self.agents[d] for d in spec.depends_on]
             self.agents[spec.name] = AgentDeployment(
                 spec,
                 fleet,
@@ -145,7 +155,8 @@ class AgentFleet(pulumi.ComponentResource):
                 source,
                 pulumi.ResourceOptions(parent=self.layers[spec.layer], depends_on=after),
             )
-        self.register_outputs({"agents": {n: a.version for n, a in self.agents.items()}})
+        # the record (sources of this update) lives in state for `agentkube rollback`, not in stack outputs
+        self.register_outputs({"agents": {n: a.version for n, a in self.agents.items()}, "record": record or {}})
 
 
 def _config_secret(key: str) -> pulumi.Output[str]:

@@ -284,9 +284,11 @@ def probe_body(spec: AgentSpec, probe: Probe) -> dict[str, Any]:
     else:
         assert probe.exec
         handler = {"exec": {"command": probe.exec.command}}
+    # 0 is Kubernetes' default and its API (and so Pulumi's render) drops it: leave it out too
+    delay = {"initialDelaySeconds": probe.initial_delay_seconds} if probe.initial_delay_seconds else {}
     return {
         **handler,
-        "initialDelaySeconds": probe.initial_delay_seconds,
+        **delay,
         "periodSeconds": probe.period_seconds,
         "timeoutSeconds": probe.timeout_seconds,
         "failureThreshold": probe.failure_threshold,

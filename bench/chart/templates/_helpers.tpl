@@ -11,7 +11,6 @@ app.kubernetes.io/managed-by: helm
 {{- end -}}
 {{- define "agents.probe" -}}
 httpGet: {path: {{ .http.path }}, port: {{ .http.port }}, scheme: HTTP}
-initialDelaySeconds: 0
 periodSeconds: {{ .periodSeconds | default 10 }}
 timeoutSeconds: 3
 failureThreshold: {{ .failureThreshold | default 3 }}
