@@ -139,21 +139,18 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.output == "json":
         print(json.dumps([u.as_json() for u in found], indent=2))
         return 0
-    rows = []
+    if not found:
+        print(f"stack {args.stack} has no updates yet")
     for u in found:
-        versions = ", ".join(f"{n}={a['version']}@{a['specHash'][:8]}" for n, a in u.agents.items())
-        rows.append(
-            [
-                u.number,
-                u.started.strftime("%Y-%m-%d %H:%M:%S"),
-                u.kind,
-                u.result,
-                (u.git or "")[:8],
-                u.message[:50],
-                versions,
-            ]
+        git = f"  git {u.git[:8]}" if u.git else ""
+        print(
+            f"#{u.number}  {u.started:%Y-%m-%d %H:%M:%S}Z  {u.kind}  {u.result}{git}  {u.message.splitlines()[0]!r}"
+            if u.message
+            else f"#{u.number}  {u.started:%Y-%m-%d %H:%M:%S}Z  {u.kind}  {u.result}{git}"
         )
-    print(output.table(["#", "TIME (UTC)", "KIND", "RESULT", "GIT", "MESSAGE", "AGENTS (version@spec-hash)"], rows))
+        width = max((len(n) for n in u.agents), default=0)
+        for name, agent in u.agents.items():
+            print(f"    {name.ljust(width)}  {agent['version']:<12}  spec {agent['specHash'][:12]}")
     return 0
 
 

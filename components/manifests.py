@@ -15,7 +15,7 @@ from .rollout import workload_objects
 from .scaling import pdb
 from .spec import AgentSpec
 from .validation import Fleet
-from .workload import ConfigSecret, config_map_name, secret_name
+from .workload import ConfigSecret, secret_name
 
 SECRET_KEYS = "agentkube.io/secret-keys-from-config"
 
@@ -75,16 +75,8 @@ def agent_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
     return [obj for obj in candidates if obj is not None]
 
 
-def _metadata(spec: AgentSpec, fleet: Fleet, name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "namespace": naming.namespace(spec.layer, fleet.settings),
-        "labels": naming.labels(spec, fleet.settings),
-    }
-
-
 def service_account(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
-    meta = _metadata(spec, fleet, spec.name)
+    meta = naming.metadata(spec, fleet.settings)
     if spec.service_account.annotations:
         meta["annotations"] = dict(sorted(spec.service_account.annotations.items()))
     return {
@@ -92,17 +84,6 @@ def service_account(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
         "kind": "ServiceAccount",
         "metadata": meta,
         "automountServiceAccountToken": spec.security.service_account_token,
-    }
-
-
-def config_map(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
-    if not spec.config.data:
-        return None
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": _metadata(spec, fleet, config_map_name(spec)),
-        "data": dict(sorted(spec.config.data.items())),
     }
 
 
@@ -115,7 +96,7 @@ def config_secret(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
         "apiVersion": "v1",
         "kind": "Secret",
         "type": "Opaque",
-        "metadata": _metadata(spec, fleet, secret_name(spec)),
+        "metadata": naming.metadata(spec, fleet.settings, secret_name(spec)),
         "stringData": {key: ConfigSecret(key) for key in keys},
     }
 

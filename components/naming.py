@@ -39,6 +39,11 @@ def labels(spec: AgentSpec, settings: StackSettings) -> dict[str, str]:
     }
 
 
+def metadata(spec: AgentSpec, settings: StackSettings, name: str | None = None) -> dict[str, Any]:
+    """Name (the agent's by default), namespace of its layer, and its standard labels."""
+    return {"name": name or spec.name, "namespace": namespace(spec.layer, settings), "labels": labels(spec, settings)}
+
+
 def fleet_labels(settings: StackSettings) -> dict[str, str]:
     return {
         **settings.labels,

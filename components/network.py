@@ -21,11 +21,7 @@ def service(
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {
-            "name": name or spec.name,
-            "namespace": naming.namespace(spec.layer, settings),
-            "labels": naming.labels(spec, settings),
-        },
+        "metadata": naming.metadata(spec, settings, name or spec.name),
         "spec": {
             "type": "ClusterIP",
             "selector": {**naming.selector(spec, settings), **(extra_selector or {})},
@@ -76,11 +72,7 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": {
-            "name": spec.name,
-            "namespace": naming.namespace(spec.layer, settings),
-            "labels": naming.labels(spec, settings),
-        },
+        "metadata": naming.metadata(spec, settings, spec.name),
         "spec": {
             "podSelector": {"matchLabels": naming.selector(spec, settings)},
             "policyTypes": ["Ingress", "Egress"],
@@ -113,11 +105,7 @@ def ingress(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
     body: dict[str, Any] = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": {
-            "name": spec.name,
-            "namespace": naming.namespace(spec.layer, settings),
-            "labels": naming.labels(spec, settings),
-        },
+        "metadata": naming.metadata(spec, settings, spec.name),
         "spec": {
             "ingressClassName": settings.ingress_class,
             "rules": [

@@ -11,7 +11,7 @@ from .network import service
 from .scaling import hpa, replicas
 from .spec import AgentSpec, Candidate
 from .validation import Fleet
-from .workload import config_map_name, deployment, pod_template
+from .workload import config_map, config_map_name, deployment
 
 ARGO = "argoproj.io/v1alpha1"
 
@@ -58,9 +58,12 @@ def tracks(spec: AgentSpec) -> list[Track]:
         if canary.traffic == "argo":  # one Rollout object; Argo shifts the weight itself
             return [Track(spec.name, "stable", candidate, replicas(spec), 100)]
         auto = spec.scaling.autoscale
-        stable_n, canary_n = canary_split(auto.min if auto else spec.scaling.replicas, canary.weight)
-        if canary.traffic == "gateway" or auto:  # the stable track keeps full capacity or its HPA
-            stable_n = replicas(spec) if canary.weight < 100 or auto else 0  # type: ignore[assignment]
+        split_stable, canary_n = canary_split(auto.min if auto else spec.scaling.replicas, canary.weight)
+        stable_n: int | None = split_stable
+        if auto:  # the stable track keeps its HPA; the canary gets its share of the minimum
+            stable_n = None
+        elif canary.traffic == "gateway":  # the route splits traffic: stable keeps full capacity until 100%
+            stable_n = 0 if canary.weight == 100 else spec.scaling.replicas
         out = [Track(spec.name, "stable", spec, stable_n, 100 - canary.weight)]
         if canary.weight > 0:
             out.append(Track(f"{spec.name}-canary", "canary", candidate, canary_n, canary.weight))
@@ -85,11 +88,7 @@ def versioned_config(track: Track, fleet: Fleet) -> dict[str, Any] | None:
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "immutable": True,
-        "metadata": {
-            "name": config_name(track),
-            "namespace": naming.namespace(track.spec.layer, fleet.settings),
-            "labels": naming.labels(track.spec, fleet.settings),
-        },
+        "metadata": naming.metadata(track.spec, fleet.settings, config_name(track)),
         "data": dict(sorted(data.items())),
     }
 
@@ -103,8 +102,6 @@ def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
     settings = fleet.settings
     all_tracks = tracks(spec)
     if spec.rollout.strategy == "rolling":
-        from .manifests import config_map  # the mutable, hot-reloadable ConfigMap of a plain agent
-
         track = all_tracks[0]
         return [
             o
@@ -167,11 +164,7 @@ def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "HTTPRoute",
-        "metadata": {
-            "name": spec.name,
-            "namespace": naming.namespace(spec.layer, fleet.settings),
-            "labels": naming.labels(spec, fleet.settings),
-        },
+        "metadata": naming.metadata(spec, fleet.settings, spec.name),
         "spec": {
             "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace}],
             "rules": [
@@ -234,6 +227,3 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
         auto["spec"]["scaleTargetRef"] = {"apiVersion": ARGO, "kind": "Rollout", "name": track.name}
         out.append(auto)
     return out
-
-
-__all__ = ["Track", "canary_split", "pod_template", "tracks", "workload_objects"]

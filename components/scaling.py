@@ -53,7 +53,7 @@ def hpa(spec: AgentSpec, settings: StackSettings, target: str | None = None) -> 
     body: dict[str, Any] = {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
-        "metadata": _metadata(spec, settings, target or spec.name),
+        "metadata": naming.metadata(spec, settings, target),
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target or spec.name},
             "minReplicas": auto.min,
@@ -78,13 +78,9 @@ def pdb(spec: AgentSpec, settings: StackSettings) -> dict[str, Any] | None:
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
-        "metadata": _metadata(spec, settings, spec.name),
+        "metadata": naming.metadata(spec, settings),
         "spec": {
             "maxUnavailable": spec.disruption.max_unavailable,
             "selector": {"matchLabels": naming.selector(spec, settings)},
         },
     }
-
-
-def _metadata(spec: AgentSpec, settings: StackSettings, name: str) -> dict[str, Any]:
-    return {"name": name, "namespace": naming.namespace(spec.layer, settings), "labels": naming.labels(spec, settings)}

@@ -51,6 +51,17 @@ def config_map_name(spec: AgentSpec) -> str:
     return f"{spec.name}-config"
 
 
+def config_map(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
+    if not spec.config.data:
+        return None
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": naming.metadata(spec, fleet.settings, config_map_name(spec)),
+        "data": dict(sorted(spec.config.data.items())),
+    }
+
+
 def deployment(
     spec: AgentSpec,
     fleet: Fleet,
