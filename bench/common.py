@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def median_seconds(run: Callable[[], object], repeat: int) -> float:
@@ -20,3 +26,18 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
 
 def row(cells: list[object], widths: list[int]) -> str:
     return "  ".join(str(c).rjust(w) for c, w in zip(cells, widths, strict=True))
+
+
+def arguments(doc: str | None, sizes: list[int], repeat: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes: sizes and repetitions."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=sizes, help=f"agent counts (default: {sizes})")
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"runs per measurement (default: {repeat})")
+    return parser
+
+
+def peak_rss_mb(code: str) -> float:
+    """Max RSS of a fresh Python process running `code` from the repo root, read inside that process."""
+    script = f"{code}\nimport resource\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return int(out.split()[-1]) / 1024

@@ -10,7 +10,6 @@ whole state after every resource, which costs O(N^2) and would hide the programs
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -23,14 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import row
+from bench.common import ROOT, arguments, row
 from bench.fleet import write_project
 from components.layers import layer_objects
 from components.loader import load_fleet
 from components.manifests import agent_objects, without_secret_values
 from components.pulumi_components import _dependency_order
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare(work: Path, n: int, program: str) -> Path:
@@ -95,9 +92,7 @@ def measure(project: Path, env: dict[str, str]) -> tuple[float, float, float, in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 300])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = arguments(__doc__, [10, 100, 300], 3)
     parser.add_argument("--checkpoints", action="store_true", help="keep the file backend's per-step checkpoints")
     args = parser.parse_args(argv)
     tools = subprocess.run(

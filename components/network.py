@@ -53,7 +53,7 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
     """Ingress only from the agents that depend on this one (and ingress/monitoring where used);
     egress only to DNS, this agent's dependencies and addresses outside the private ranges."""
     settings = fleet.settings
-    dependents = [a for a in fleet.agents if spec.name in a.depends_on]
+    dependents = fleet.dependents(spec.name)
     ingress: list[dict[str, Any]] = []
     if spec.ports and dependents:
         ingress.append({"from": [_peer(a, fleet) for a in dependents], "ports": _ports(spec)})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -22,18 +22,37 @@ class Fleet:
     settings: StackSettings
     sources: Mapping[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _by_name(self) -> dict[str, AgentSpec]:
+        return {a.name: a for a in self.agents}
+
+    @cached_property
+    def _dependents(self) -> dict[str, list[AgentSpec]]:
+        found: dict[str, list[AgentSpec]] = {a.name: [] for a in self.agents}
+        for agent in self.agents:
+            for dep in agent.depends_on:
+                found[dep].append(agent)
+        return found
+
     def agent(self, name: str) -> AgentSpec:
-        return next(a for a in self.agents if a.name == name)
+        return self._by_name[name]
+
+    def dependents(self, name: str) -> list[AgentSpec]:
+        """The agents that list `name` in dependsOn, by name."""
+        return self._dependents[name]
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge `over` onto `base`: mappings merge key by key, anything else is replaced."""
-    merged = copy.deepcopy(dict(base))
+    """Merge `over` onto `base` into a new mapping: mappings merge key by key, anything else is replaced.
+
+    Inputs are never mutated, so unchanged values are shared rather than copied.
+    """
+    merged = dict(base)
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)
         else:
-            merged[key] = copy.deepcopy(value)
+            merged[key] = value
     return merged
 
 
@@ -145,7 +164,9 @@ def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str],
     for name, spec in sorted(agents.items()):
         for i, dep in enumerate(spec.depends_on):
             where = f"dependsOn[{i}]"
-            if dep == name:
+            if dep in spec.depends_on[:i]:
+                problems.append(Problem(sources[name], where, f"'{dep}' is listed twice, expected each agent once"))
+            elif dep == name:
                 problems.append(Problem(sources[name], where, f"'{dep}' is the agent itself"))
             elif dep in named and dep not in agents:
                 continue
@@ -179,7 +200,9 @@ def _env_collisions(spec: AgentSpec) -> list[tuple[str, str]]:
     seen = {name: f"env.{name}" for name in spec.env}
     problems = []
     injected = [(f"secrets[{i}].env", s.env) for i, s in enumerate(spec.secrets) if s.env]
-    injected += [(f"dependsOn[{i}]", dependency_env(d)) for i, d in enumerate(spec.depends_on)]
+    injected += [
+        (f"dependsOn[{i}]", dependency_env(d)) for i, d in enumerate(spec.depends_on) if d not in spec.depends_on[:i]
+    ]  # a repeat is reported once, as such
     for where, name in injected:
         if name in seen:
             problems.append((where, f"sets {name}, which {seen[name]} sets too, expected each variable once"))

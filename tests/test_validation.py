@@ -238,3 +238,10 @@ def test_defaults_merge_under_and_overrides_over_the_spec() -> None:
         overrides={"worker": {"env": {"B": "override"}}},
     )
     assert fleet.agents[0].env == {"A": "spec", "B": "override"}
+
+
+def test_dependency_listed_twice() -> None:
+    tool = {"name": "tool", "image": "t:1", "ports": [{"name": "http", "port": 80}]}
+    assert problems({**GOOD, "dependsOn": ["tool", "tool"]}, tool) == [
+        "agents/worker.yaml: dependsOn[1]: 'tool' is listed twice, expected each agent once"
+    ]
