@@ -15,3 +15,10 @@ def test_render_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
 def test_program_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert program.main(["--sizes", "2", "4", "--repeat", "1"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("summary: program at 4 agents")
+
+
+def test_engine_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import engine
+
+    assert engine.main(["--sizes", "2", "--repeat", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("summary: real engine at 2 agents")

@@ -281,3 +281,28 @@ def test_rollback_redeploys_an_earlier_update_byte_for_byte(project: Project) ->
     assert missing.returncode == 1
     assert "stack dev has no update 9 (updates: 1..4)" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_promote_and_abort_deploy_through_the_engine(project: Project) -> None:
+    project.init("dev")
+    project.up()
+    canary = "apps/v1/Deployment/agentkube-agent-pool/researcher-canary"
+    assert canary in project.rendered()
+    promoted = project.agentkube("promote", "researcher", "--stack", "dev")
+    assert promoted.returncode == 0, promoted.stderr
+    rendered = project.rendered()
+    assert canary not in rendered  # the canary is removed, its file with it
+    stable = rendered["apps/v1/Deployment/agentkube-agent-pool/researcher"]
+    assert stable["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/researcher:1.5.0"
+    assert rendered == project.core("dev")
+    switched = project.agentkube("promote", "tool-server", "--stack", "dev")
+    assert switched.returncode == 0, switched.stderr
+    service = project.rendered()["v1/Service/agentkube-agent-pool/tool-server"]
+    assert service["spec"]["selector"]["agentkube.io/track"] == "green"
+    messages = [
+        u["message"] for u in json.loads(project.agentkube("history", "--stack", "dev", "--output", "json").stdout)
+    ]
+    assert messages[1:] == [
+        "agentkube promote researcher: 1.5.0 is stable, canary removed",
+        "agentkube promote tool-server: traffic switched from blue to green",
+    ]
