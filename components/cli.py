@@ -122,18 +122,19 @@ def cmd_release(args: argparse.Namespace) -> int:
     project = Path(args.project)
     fleet = _fleet(args)
     release = (promote if args.command == "promote" else abort)(fleet, args.agent)
-    summary = release.summary
     changed = fleet.settings.model_copy(update={"overrides": release.overrides(fleet)})
     # refuse a change that would leave the stack invalid, before writing anything
     resolve(read_documents(Path(args.agents)), changed, display(stack_file(project, args.stack)))
     if not args.no_deploy:
         pulumi_binary(pulumi_env(project))  # fail before changing anything
     path = write_override(project, args.stack, release.agent, release.change)
-    print(f"{summary}; {display(path)} updated", file=sys.stderr)
+    print(f"{release.summary}; {display(path)} updated", file=sys.stderr)
     if args.no_deploy:
         print(f"deploy with: pulumi up --stack {args.stack}", file=sys.stderr)
         return 0
-    run_pulumi(["up", "--yes", "--skip-preview", "--stack", args.stack, "--message", f"agentkube {summary}"], project)
+    run_pulumi(
+        ["up", "--yes", "--skip-preview", "--stack", args.stack, "--message", f"agentkube {release.summary}"], project
+    )
     return 0
 
 
@@ -146,11 +147,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"stack {args.stack} has no updates yet")
     for u in found:
         git = f"  git {u.git[:8]}" if u.git else ""
-        print(
-            f"#{u.number}  {u.started:%Y-%m-%d %H:%M:%S}Z  {u.kind}  {u.result}{git}  {u.message.splitlines()[0]!r}"
-            if u.message
-            else f"#{u.number}  {u.started:%Y-%m-%d %H:%M:%S}Z  {u.kind}  {u.result}{git}"
-        )
+        message = f"  {u.message.splitlines()[0]!r}" if u.message else ""
+        print(f"#{u.number}  {u.started:%Y-%m-%d %H:%M:%S}Z  {u.kind}  {u.result}{git}{message}")
         width = max((len(n) for n in u.agents), default=0)
         for name, agent in u.agents.items():
             print(f"    {name.ljust(width)}  {agent['version']:<12}  spec {agent['specHash'][:12]}")

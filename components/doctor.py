@@ -41,7 +41,12 @@ def checks(project_dir: Path, stack: str | None) -> list[Check]:
     found.append(Check("pulumi CLI", cli or "not on PATH", cli is not None, install))
     host = _run(["sh", "-c", "command -v pulumi-language-python && command -v pulumi-language-python-exec"], env)
     found.append(
-        Check("python language host", host.replace("\n", ", ") if host else "not on PATH", host is not None, install)
+        Check(
+            "python language host",
+            str(Path(host.splitlines()[0]).parent) if host else "not on PATH",
+            host is not None,
+            install,
+        )
     )
     plugins = _run(["pulumi", "plugin", "ls"], env) if cli else None
     k8s_plugin = next(

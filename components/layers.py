@@ -24,7 +24,7 @@ def peak_pods(spec: AgentSpec) -> int:
     surge = spec.rollout.rolling.max_surge
     total = 0
     for track in tracks(spec):
-        pods = spec.scaling.max if track.replicas is None else track.replicas
+        pods = track.max_pods
         extra = math.ceil(pods * int(surge[:-1]) / 100) if isinstance(surge, str) else surge
         total += pods + (max(extra, 1) if pods else 0)
     return total

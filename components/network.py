@@ -21,7 +21,7 @@ def service(
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": naming.metadata(spec, settings, name or spec.name),
+        "metadata": naming.metadata(spec, settings, name),
         "spec": {
             "type": "ClusterIP",
             "selector": {**naming.selector(spec, settings), **(extra_selector or {})},
@@ -72,7 +72,7 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": naming.metadata(spec, settings, spec.name),
+        "metadata": naming.metadata(spec, settings),
         "spec": {
             "podSelector": {"matchLabels": naming.selector(spec, settings)},
             "policyTypes": ["Ingress", "Egress"],
@@ -105,7 +105,7 @@ def ingress(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
     body: dict[str, Any] = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": naming.metadata(spec, settings, spec.name),
+        "metadata": naming.metadata(spec, settings),
         "spec": {
             "ingressClassName": settings.ingress_class,
             "rules": [

@@ -53,8 +53,7 @@ HEADERS = ["AGENT", "LAYER", "ROLLOUT", "REPLICAS", "CPU", "MEMORY", "GPU"]
 def agent_row(spec: AgentSpec) -> Row:
     """Pods of every track (both colours, stable and canary) at min and max scale."""
     all_tracks = tracks(spec)
-    low = sum(spec.scaling.min if t.replicas is None else t.replicas for t in all_tracks)
-    high = sum(spec.scaling.max if t.replicas is None else t.replicas for t in all_tracks)
+    low, high = sum(t.min_pods for t in all_tracks), sum(t.max_pods for t in all_tracks)
     res = pod_resources(spec.resources)
     return Row(
         spec.name,

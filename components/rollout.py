@@ -26,6 +26,14 @@ class Track:
     replicas: int | None  # None: the HorizontalPodAutoscaler decides
     weight: int  # percent of traffic
 
+    @property
+    def min_pods(self) -> int:
+        return self.spec.scaling.min if self.replicas is None else self.replicas
+
+    @property
+    def max_pods(self) -> int:
+        return self.spec.scaling.max if self.replicas is None else self.replicas
+
     def summary(self) -> dict[str, Any]:
         return {
             "track": self.track,
@@ -81,16 +89,7 @@ def tracks(spec: AgentSpec) -> list[Track]:
 
 def versioned_config(track: Track, fleet: Fleet) -> dict[str, Any] | None:
     """An immutable ConfigMap named by its content, so each track keeps the config of its version."""
-    data = track.spec.config.data
-    if not data:
-        return None
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "immutable": True,
-        "metadata": naming.metadata(track.spec, fleet.settings, config_name(track)),
-        "data": dict(sorted(data.items())),
-    }
+    return config_map(track.spec, fleet, name=config_name(track), immutable=True)
 
 
 def config_name(track: Track) -> str:
@@ -164,7 +163,7 @@ def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "HTTPRoute",
-        "metadata": naming.metadata(spec, fleet.settings, spec.name),
+        "metadata": naming.metadata(spec, fleet.settings),
         "spec": {
             "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace}],
             "rules": [
@@ -184,7 +183,6 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
     canary = spec.rollout.canary
     assert canary is not None and canary.analysis is not None and canary.analysis.error_rate is not None
     analysis, error_rate, settings = canary.analysis, canary.analysis.error_rate, fleet.settings
-    ns = naming.namespace(spec.layer, settings)
     template_name = f"{spec.name}-error-rate"
     base = deployment(
         track.spec,
@@ -208,7 +206,7 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
         {
             "apiVersion": ARGO,
             "kind": "AnalysisTemplate",
-            "metadata": {"name": template_name, "namespace": ns, "labels": naming.labels(track.spec, settings)},
+            "metadata": naming.metadata(track.spec, settings, template_name),
             "spec": {
                 "metrics": [
                     {

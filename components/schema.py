@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, get_args, get_origin
+from typing import Any, get_origin
 
 from pydantic import BaseModel
 
 from .spec import AgentSpec
+from .validation import model_in
 
 SCHEMA_FILE = "agent.schema.json"
 
@@ -49,7 +50,7 @@ def _rows(model: type[BaseModel], prefix: str, nested: bool = True, seen: dict[t
         path = prefix + (field.alias or name)
         default = "required" if field.is_required() else _default(field)
         description = (field.description or "").replace("|", "/")
-        inner = _model_in(field.annotation) if nested else None
+        inner = model_in(field.annotation) if nested else None
         if inner is not None and inner in seen:
             description += f" Same fields as `{seen[inner]}`."
         rows.append(f"| `{path}` | {default} | {description} |")
@@ -65,13 +66,3 @@ def _default(field: Any) -> str:
     if isinstance(value, BaseModel) or value in ({}, [], None):
         return "—" if value in ({}, [], None) else "see below"
     return f"`{json.dumps(value)}`"
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None

@@ -459,7 +459,7 @@ class AgentSpec(Model):
     version: str | None = Field(
         None,
         max_length=63,
-        pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+        pattern=VERSION,
         description="Version label; defaults to the image tag.",
     )
     command: list[str] | None = Field(None, description="Overrides the image entrypoint.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, get_args, get_origin
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -301,17 +301,17 @@ def _fields_at(model: type[BaseModel], loc: list[str | int]) -> set[str]:
         found = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
         if found is None:
             return set()
-        current = _model_in(found.annotation)
+        current = model_in(found.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return {f.alias or n for n, f in current.model_fields.items()}
     return set()
 
 
-def _model_in(annotation: Any) -> Any:
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside a field annotation (`X | None`, `list[X]`), if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    if get_origin(annotation) is not None or get_args(annotation):
-        for arg in get_args(annotation):
-            if (found := _model_in(arg)) is not None:
-                return found
+    for arg in get_args(annotation):
+        if (found := model_in(arg)) is not None:
+            return found
     return None

@@ -51,13 +51,19 @@ def config_map_name(spec: AgentSpec) -> str:
     return f"{spec.name}-config"
 
 
-def config_map(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
+def config_map(
+    spec: AgentSpec, fleet: Fleet, name: str | None = None, immutable: bool = False
+) -> dict[str, Any] | None:
+    """The agent's config as a ConfigMap: mutable under its plain name (hot reload), or immutable
+    under a versioned name (one per release track)."""
     if not spec.config.data:
         return None
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap"}
+    if immutable:
+        body["immutable"] = True
     return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": naming.metadata(spec, fleet.settings, config_map_name(spec)),
+        **body,
+        "metadata": naming.metadata(spec, fleet.settings, name or config_map_name(spec)),
         "data": dict(sorted(spec.config.data.items())),
     }
 
