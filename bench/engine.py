@@ -11,7 +11,6 @@ whole state after every resource, which costs O(N^2) and would hide the programs
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -22,12 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agentkube.core.build import agent_objects
+from agentkube.core.layers import layer_objects
+from agentkube.core.secrets import without_secret_values
+from agentkube.fleet.files import load_fleet
+from agentkube.project import pulumi_env
 from bench.common import ROOT, arguments, row
 from bench.fleet import write_project
-from components.layers import layer_objects
-from components.loader import load_fleet
-from components.manifests import agent_objects, without_secret_values
-from components.pulumi_components import _dependency_order
 
 
 def prepare(work: Path, n: int, program: str) -> Path:
@@ -52,7 +52,7 @@ def prepare(work: Path, n: int, program: str) -> Path:
                 "dependsOn": layers + spec.depends_on,
                 "objects": without_secret_values(agent_objects(spec, fleet)),
             }
-            for spec in _dependency_order(fleet)
+            for spec in fleet.dependency_order()
         ]
         (project / "objects.json").write_text(json.dumps({"groups": groups}))
     return project
@@ -114,14 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             summary[n] = {}
             for program in ("baseline", "agentkube"):
                 project = prepare(Path(tmp), n, program)
-                env = {
-                    **os.environ,
-                    "PATH": f"{ROOT / '.venv' / 'bin'}:{tools}:{os.environ['PATH']}",
-                    "PULUMI_BACKEND_URL": (project / ".pulumi").as_uri(),
-                    "PULUMI_CONFIG_PASSPHRASE": "bench",
-                    "PULUMI_SKIP_UPDATE_CHECK": "true",
-                    "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-                }
+                env = {**pulumi_env(project, tools=tools, own_backend=True), "PULUMI_CONFIG_PASSPHRASE": "bench"}
                 if not args.checkpoints:
                     env["PULUMI_SKIP_CHECKPOINTS"] = "true"
                 runs = [measure(project, env) for _ in range(args.repeat)]

@@ -15,12 +15,14 @@ import pulumi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agentkube.core.build import build
+from agentkube.core.secrets import without_secret_values
+from agentkube.fleet import Fleet
+from agentkube.fleet.files import load_fleet
 from bench.common import arguments, median_seconds, peak_rss_mb, row
 from bench.fleet import write_project
-from components.loader import load_fleet
-from components.manifests import build, without_secret_values
-from components.pulumi_components import AgentFleet, register
-from components.validation import Fleet
+from components.fleet import AgentFleet
+from components.resources import register
 
 
 class Echo(pulumi.runtime.Mocks):
@@ -65,7 +67,7 @@ def rss_of(which: str, project: Path) -> float:
     run = "ours(p)" if which == "ours" else "baseline(objects_of(load_fleet(p / 'agents', 'bench', p)))"
     return peak_rss_mb(
         "from pathlib import Path\nfrom bench.program import baseline, objects_of, ours\n"
-        f"from components.loader import load_fleet\np = Path({str(project)!r})\n{run}"
+        f"from agentkube.fleet.files import load_fleet\np = Path({str(project)!r})\n{run}"
     )
 
 

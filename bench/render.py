@@ -23,11 +23,12 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agentkube.cli.main import main as agentkube
+from agentkube.core.build import build
+from agentkube.core.secrets import without_secret_values
+from agentkube.fleet.files import load_fleet
 from bench.common import ROOT, arguments, median_seconds, peak_rss_mb, row
 from bench.fleet import write_project
-from components.cli import main as agentkube
-from components.loader import load_fleet
-from components.manifests import build, without_secret_values
 
 CHART = ROOT / "bench" / "chart"
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -43,7 +44,7 @@ def render_ours(project: Path) -> None:
 
 
 def render_ours_process(project: Path) -> None:
-    command = [sys.executable, "-m", "components.cli", *ours_args(project)]
+    command = [sys.executable, "-m", "agentkube", *ours_args(project)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
 
 
@@ -73,7 +74,7 @@ def render_helm(helm: str, values: Path) -> None:
 def rss_of(project: Path) -> float:
     """Peak RSS of a fresh `agentkube render` process."""
     return peak_rss_mb(
-        "import contextlib, os\nfrom components.cli import main\n"
+        "import contextlib, os\nfrom agentkube.cli.main import main\n"
         "with open(os.devnull, 'w') as s, contextlib.redirect_stdout(s), contextlib.redirect_stderr(s):\n"
         f"    main({ours_args(project)!r})"
     )

@@ -1,1 +1,1 @@
-"""agentkube: agent specs to production Kubernetes objects, deployed with Pulumi."""
+"""The Pulumi ComponentResources over the agentkube core, and the program `__main__.py` runs."""

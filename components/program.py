@@ -10,20 +10,21 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 
-from .errors import SpecError
-from .loader import read_documents
-from .pulumi_components import AgentFleet
-from .record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
-from .stack import StackSettings, settings_from_config
-from .validation import Fleet, resolve
+from agentkube.fleet import Fleet, read_documents, resolve
+from agentkube.fleet.record import capture
+from agentkube.fleet.settings import settings_from_config
+from agentkube.project import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, config_key, stack_file
+from agentkube.spec.problems import SpecError
+from agentkube.spec.stack import StackSettings
+
+from .fleet import AgentFleet
 
 
 def stack_config() -> tuple[dict[str, Any], frozenset[str]]:
     """All config of the running stack, and which keys (without namespace) are secrets."""
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    secrets = frozenset(
-        k.partition(":")[2] for k in values if k.startswith("agentkube:") and runtime_config.is_config_secret(k)
-    )
+    prefix = config_key("")
+    secrets = frozenset(k[len(prefix) :] for k in values if k.startswith(prefix) and runtime_config.is_config_secret(k))
     return values, secrets
 
 
@@ -32,16 +33,16 @@ def sources() -> tuple[Path, Path]:
     stack = pulumi.get_stack()
     return (
         Path(os.environ.get(AGENTS_DIR_ENV, "agents")),
-        Path(os.environ.get(STACK_CONFIG_ENV, f"Pulumi.{stack}.yaml")),
+        Path(os.environ.get(STACK_CONFIG_ENV, stack_file(Path("."), stack))),
     )
 
 
 def load(agents_dir: Path = Path("agents")) -> Fleet:
     """The validated fleet for the running stack; a clear RunError (no resource registered) if invalid."""
-    source = f"Pulumi.{pulumi.get_stack()}.yaml"
+    source = stack_file(Path("."), pulumi.get_stack()).name
     values, secrets = stack_config()
     try:
-        settings = settings_from_config(values, source, set(f"agentkube:{k}" for k in secrets))
+        settings = settings_from_config(values, source, secrets)
         return resolve(read_documents(agents_dir), settings, source, secrets)
     except SpecError as err:
         raise pulumi.RunError(f"invalid agent specs, nothing was deployed:\n{err}") from None

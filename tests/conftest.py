@@ -1,114 +1,29 @@
-"""Shared fixtures: the example fleet, stack settings and a Pulumi mocks harness."""
+"""Fixtures for every tier, and the `engine` marker for tests that drive the real pulumi CLI."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import pulumi
 import pytest
-import yaml
 
-from components.loader import read_documents, read_stack
-from components.stack import StackSettings
-from components.validation import Fleet, resolve
+from .helpers import ROOT, TESTS
 
-ROOT = Path(__file__).resolve().parent.parent
-AGENTS = ROOT / "agents"
-SECRET_VALUE = "sk-test-4f1c9e0b7d2a"  # the plain value that must never appear anywhere
+TIER_MARKERS = {"engine": "engine"}  # tests/<tier>/ -> marker
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/engine/ `engine`, so `pytest -m "not engine"` needs no Go build."""
+    for item in items:
+        tier = Path(str(item.path)).relative_to(TESTS).parts[0]
+        if tier in TIER_MARKERS:
+            item.add_marker(TIER_MARKERS[tier])
 
 
 @pytest.fixture(autouse=True)
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-
-
-def example_documents() -> dict[str, Any]:
-    return read_documents(Path("agents"))
-
-
-def stack_fleet(stack: str, documents: dict[str, Any] | None = None, **settings: Any) -> Fleet:
-    """The example fleet under a stack of the repo, with its config secrets present."""
-    base, secrets = read_stack(ROOT, stack)
-    merged = StackSettings.model_validate({**base.model_dump(by_alias=True, exclude_unset=True), **settings})
-    return resolve(documents or example_documents(), merged, f"Pulumi.{stack}.yaml", secrets | {"searchApiKey"})
-
-
-def fleet_of(*specs: dict[str, Any], **settings: Any) -> Fleet:
-    """A fleet from inline specs (file names agents/<name>.yaml)."""
-    docs = {f"agents/{s['name']}.yaml": s for s in specs}
-    return resolve(docs, StackSettings.model_validate(settings), "Pulumi.test.yaml", frozenset({"searchApiKey"}))
-
-
-@dataclass
-class Registered:
-    typ: str
-    name: str
-    inputs: dict[str, Any]
-    parent: str | None
-
-
-@dataclass
-class Recorder(pulumi.runtime.Mocks):
-    """Echoes inputs back with a fake id and remembers every resource."""
-
-    resources: list[Registered] = field(default_factory=list)
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        parent = getattr(args, "custom", None)
-        self.resources.append(Registered(args.typ, args.name, dict(args.inputs), parent))
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        return {}
-
-    def kubernetes(self) -> list[Registered]:
-        return [r for r in self.resources if r.typ.startswith("kubernetes:") and not r.typ.startswith("pulumi:")]
-
-
-def stack_config(stack: str, **extra: Any) -> tuple[dict[str, str], list[str]]:
-    """The repo's Pulumi.<stack>.yaml as the runtime passes it: text values, secrets decrypted."""
-    doc = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    config = {
-        k: v if isinstance(v, str) else json.dumps(v)
-        for k, v in doc.items()
-        if not isinstance(v, dict) or "secure" not in v
-    }
-    config.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in extra.items()})
-    config["agentkube:searchApiKey"] = SECRET_VALUE
-    return config, ["agentkube:searchApiKey"]
-
-
-def run_program(stack: str, **extra: Any) -> Recorder:
-    """Run the real Pulumi program (`__main__` -> components.program.main) under mocks."""
-    from components.program import main
-
-    recorder = Recorder()
-    pulumi.runtime.set_mocks(recorder, project="agentkube", stack=stack, preview=False)
-    config, secret_keys = stack_config(stack, **extra)
-    pulumi.runtime.set_all_config(config, secret_keys)
-
-    @pulumi.runtime.test
-    def program() -> None:
-        main()
-
-    program()
-    return recorder
-
-
-def unsecret(value: Any) -> Any:
-    """Inputs as plain data: Pulumi's secret wrappers replaced by their values."""
-    if isinstance(value, dict):
-        if pulumi.runtime.rpc._special_sig_key in value:
-            return unsecret(value["value"])
-        return {k: unsecret(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unsecret(v) for v in value]
-    return value
 
 
 @pytest.fixture

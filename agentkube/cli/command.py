@@ -1,0 +1,57 @@
+"""How a group of commands declares itself: name, help, example, arguments and the function to run."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from .reporter import Reporter
+
+Run = Callable[[argparse.Namespace, Reporter], int]
+Configure = Callable[[argparse.ArgumentParser], None]
+
+
+class UsageError(Exception):
+    """Wrong arguments: exit 2."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    example: str
+    run: Run
+    stack: Literal["optional", "required", "none"] = "optional"
+    output_json: bool = False
+    configure: Configure | None = None
+
+    def add_to(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        p = sub.add_parser(
+            self.name,
+            help=self.help,
+            description=self.help,
+            epilog=f"example:\n  {self.example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(cmd=self)
+        if self.stack != "none":
+            p.add_argument(
+                "--agents", default="agents", metavar="DIR", help="directory of agent specs (default: agents)"
+            )
+            p.add_argument(
+                "--project", default=".", metavar="DIR", help="directory of Pulumi.<stack>.yaml (default: .)"
+            )
+            required = self.stack == "required"
+            p.add_argument(
+                "--stack",
+                "-s",
+                required=required,
+                default=None,
+                help="stack whose settings apply" + (" (required)" if required else ""),
+            )
+        if self.output_json:
+            p.add_argument("--output", choices=["text", "json"], default="text", help="output format (default: text)")
+        if self.configure is not None:
+            self.configure(p)

@@ -1,0 +1,64 @@
+"""The `agentkube` command: validate, render, schema and plan without Pulumi or a cluster;
+promote, abort, history, rollback, recover and doctor with the pulumi CLI.
+
+Exit codes: 0 success, 1 invalid input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ..ops.engine import EngineError
+from ..spec.problems import SpecError
+from . import maintenance, releases, specs
+from .command import Command, UsageError
+from .reporter import Reporter
+
+COMMANDS: list[Command] = [*specs.COMMANDS, *releases.COMMANDS, *maintenance.COMMANDS]
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="agentkube", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_to(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
+    report = Reporter(getattr(args, "output", "text"))
+    # a one-shot command builds many small objects and frees them by reference counting: the cyclic
+    # collector only rescans them (render: 1.13x per agent at N=1000 vs N=100 with it, 1.00x without)
+    gc.disable()
+    try:
+        command: Command = args.cmd
+        return command.run(args, report)
+    except SpecError as err:
+        report.problems(err.problems)
+        return 1
+    except UsageError as err:
+        report.error(str(err))
+        return 2
+    except EngineError as err:
+        report.error(str(err))
+        return 1
+    finally:
+        gc.enable()
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,41 @@
+"""Commands that keep a stack healthy: recover, doctor."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..ops.doctor import checks
+from ..ops.recovery import recover
+from .command import Command
+from .reporter import Reporter
+
+
+def recover_stack(args: argparse.Namespace, report: Reporter) -> int:
+    report.note(recover(Path(args.project), args.stack))
+    return 0
+
+
+def doctor(args: argparse.Namespace, report: Reporter) -> int:
+    found = checks(Path(args.project), args.stack)
+    rows = [[c.name, c.value, report.ok("ok") if c.ok else report.bad("FAIL"), "" if c.ok else c.fix] for c in found]
+    report.result([c.__dict__ for c in found], lambda: report.table(["CHECK", "VALUE", "STATUS", "FIX"], rows))
+    return 0 if all(c.ok for c in found) else 1
+
+
+COMMANDS = [
+    Command(
+        "recover",
+        "release the lock a killed `pulumi up` left (never a running one's)",
+        "agentkube recover --stack dev && pulumi up --stack dev",
+        recover_stack,
+        stack="required",
+    ),
+    Command(
+        "doctor",
+        "the tools, versions, backend and target of a reproducible run, with fixes",
+        "agentkube doctor --stack dev",
+        doctor,
+        output_json=True,
+    ),
+]

@@ -1,0 +1,124 @@
+"""Commands that need neither Pulumi nor a cluster: validate, render, schema, plan."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core.build import build
+from ..core.capacity import HEADERS, plan
+from ..core.secrets import secret_instructions, without_secret_values
+from ..fleet.files import load_fleet
+from ..fleet.model import Fleet
+from ..render.files import write_render_dir
+from ..render.schema import reference_markdown, schema_text
+from ..render.yaml_writer import to_stream
+from .command import Command, UsageError
+from .reporter import Reporter
+
+
+def fleet_of(args: argparse.Namespace, check_secrets: bool = False) -> Fleet:
+    """The specs of `--agents` under `--stack`; only `validate` checks that config secrets are set."""
+    return load_fleet(Path(args.agents), args.stack, Path(args.project), check_secrets=check_secrets)
+
+
+def validate(args: argparse.Namespace, report: Reporter) -> int:
+    fleet = fleet_of(args, check_secrets=True)
+
+    def text() -> str:
+        where = f" for stack {args.stack}" if args.stack else ""
+        layers = sorted({a.layer for a in fleet.agents})
+        names = ", ".join(a.name for a in fleet.agents)
+        return f"{report.ok('valid')}: {len(fleet.agents)} agents in {len(layers)} layers{where} ({names})"
+
+    report.result({"valid": True, "stack": args.stack, "agents": [a.name for a in fleet.agents]}, text, indent=None)
+    return 0
+
+
+def render(args: argparse.Namespace, report: Reporter) -> int:
+    objects = without_secret_values(build(fleet_of(args)))
+    if args.out == "-":
+        sys.stdout.write(to_stream(objects))
+    else:
+        target = Path(args.out or f"rendered/{args.stack}")
+        try:
+            written = write_render_dir(objects, target)
+        except FileExistsError as err:
+            raise UsageError(str(err)) from None
+        report.note(f"rendered {len(written)} objects to {target}/")
+    for line in secret_instructions(objects):
+        report.note(f"note: secret values are not rendered; put them in the cluster with:\n  {line}")
+    return 0
+
+
+def schema(args: argparse.Namespace, report: Reporter) -> int:
+    text = reference_markdown() if args.reference else schema_text()
+    if args.out and args.out != "-":
+        Path(args.out).write_text(text, encoding="utf-8")
+        report.note(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def capacity(args: argparse.Namespace, report: Reporter) -> int:
+    rows, layers, fleet_total = plan(fleet_of(args))
+    data = {
+        "stack": args.stack,
+        "agents": [r.as_json() for r in rows],
+        "layers": [r.as_json() for r in layers],
+        "total": fleet_total.as_json(),
+    }
+    report.result(
+        data,
+        lambda: (
+            f"stack {args.stack}: requests at min..max scale\n"
+            + report.table(HEADERS, [r.cells() for r in [*rows, *layers, fleet_total]])
+        ),
+    )
+    return 0
+
+
+def _render_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--out", metavar="DIR|-", help="directory (default: rendered/STACK) or - for stdout")
+
+
+def _schema_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--out", metavar="FILE|-", help="write to FILE (default: stdout)")
+    p.add_argument("--reference", action="store_true", help="the field reference as Markdown instead")
+
+
+COMMANDS = [
+    Command(
+        "validate",
+        "check the agent specs (with a stack's overlay when given)",
+        "agentkube validate --stack prod",
+        validate,
+        output_json=True,
+    ),
+    Command(
+        "render",
+        "write the stack's Kubernetes objects as YAML",
+        "agentkube render --stack dev -o rendered/dev   # or -o - for one YAML stream",
+        render,
+        stack="required",
+        configure=_render_args,
+    ),
+    Command(
+        "schema",
+        "print the JSON Schema of the agent spec",
+        "agentkube schema -o agent.schema.json",
+        schema,
+        stack="none",
+        configure=_schema_args,
+    ),
+    Command(
+        "plan",
+        "replicas and requests per agent and layer, at min and max scale",
+        "agentkube plan --stack prod --output json",
+        capacity,
+        stack="required",
+        output_json=True,
+    ),
+]

@@ -1,0 +1,58 @@
+"""The pure core: a validated fleet becomes the list of Kubernetes objects to deploy.
+
+No Pulumi and no I/O here: `agentkube render` and the Pulumi program both call `build`,
+so what is reviewed is what is deployed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fleet.model import Fleet
+from ..spec.agent import AgentSpec
+from . import naming
+from .layers import layer_objects
+from .network import ingress, network_policy
+from .rollout import workload_objects
+from .scaling import pdb
+from .secrets import config_secret
+
+
+def build(fleet: Fleet) -> list[dict[str, Any]]:
+    """Every object of the fleet, in a stable order: layers first, then each agent by name."""
+    objects = [obj for objs in layer_objects(fleet).values() for obj in objs]
+    for agent in fleet.agents:
+        objects += agent_objects(agent, fleet)
+    return objects
+
+
+def agent_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
+    """The objects of one agent, in the order they are created."""
+    settings = fleet.settings
+    candidates = [
+        service_account(spec, fleet),
+        config_secret(spec, fleet),
+        *workload_objects(spec, fleet),
+        pdb(spec, settings),
+        network_policy(spec, fleet),
+        ingress(spec, fleet),
+    ]
+    return [obj for obj in candidates if obj is not None]
+
+
+def service_account(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
+    meta = naming.metadata(spec, fleet.settings)
+    if spec.service_account.annotations:
+        meta["annotations"] = dict(sorted(spec.service_account.annotations.items()))
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": meta,
+        "automountServiceAccountToken": spec.security.service_account_token,
+    }
+
+
+def object_key(obj: dict[str, Any]) -> str:
+    """`apiVersion/Kind/namespace/name`: unique per object of a fleet."""
+    meta = obj["metadata"]
+    return f"{obj['apiVersion']}/{obj['kind']}/{meta.get('namespace', '')}/{meta['name']}"

@@ -1,0 +1,137 @@
+"""The three layers: namespaces, quotas, default limits, priorities and default-deny policies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from ..fleet.model import Fleet
+from ..spec.agent import LAYERS, AgentSpec, Layer, Resources
+from ..spec.quantity import format_cpu, format_memory
+from . import naming
+from .capacity import peak_pods
+from .network import default_deny
+from .workload import pod_resources
+
+PRIORITY: dict[Layer, int] = {"orchestration": 100000, "infrastructure": 90000, "agent-pool": 50000}
+"""Orchestration is evicted last: without it no agent gets work; infrastructure serves every agent."""
+
+
+def used_layers(fleet: Fleet) -> list[Layer]:
+    present = {a.layer for a in fleet.agents}
+    return [layer for layer in LAYERS if layer in present]
+
+
+def layer_objects(fleet: Fleet) -> dict[Layer, list[dict[str, Any]]]:
+    """Per used layer, its PriorityClass and the objects of the namespace it opens.
+
+    A namespace shared by folded layers belongs to the first of them.
+    """
+    settings = fleet.settings
+    out: dict[Layer, list[dict[str, Any]]] = {}
+    for layer in used_layers(fleet):
+        out[layer] = [priority_class(layer, fleet)]
+        ns = naming.namespace(layer, settings)
+        if any(ns == naming.namespace(earlier, settings) for earlier in out if earlier != layer):
+            continue
+        agents = [a for a in fleet.agents if naming.namespace(a.layer, settings) == ns]
+        out[layer] += [
+            namespace_object(ns, agents, fleet),
+            quota(ns, agents, fleet),
+            limit_range(ns, fleet),
+            default_deny(ns, fleet),
+        ]
+    return out
+
+
+def priority_class(layer: Layer, fleet: Fleet) -> dict[str, Any]:
+    return {
+        "apiVersion": "scheduling.k8s.io/v1",
+        "kind": "PriorityClass",
+        "metadata": {
+            "name": naming.priority_class(layer, fleet.settings),
+            "labels": naming.fleet_labels(fleet.settings),
+        },
+        "value": PRIORITY[layer],
+        "description": f"agentkube {layer} layer",
+    }
+
+
+def namespace_object(name: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
+    # 'restricted' Pod Security unless an agent opted out of a secure default
+    hardened = all(_meets_restricted(a) for a in agents)
+    level = "restricted" if hardened else "baseline"
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": name,
+            "labels": {
+                **naming.fleet_labels(fleet.settings),
+                "pod-security.kubernetes.io/enforce": level,
+                "pod-security.kubernetes.io/warn": "restricted",
+            },
+        },
+    }
+
+
+def _meets_restricted(spec: AgentSpec) -> bool:
+    sec = spec.security
+    return (
+        sec.run_as_non_root
+        and not sec.allow_privilege_escalation
+        and sec.seccomp_profile == "RuntimeDefault"
+        and set(sec.add_capabilities) <= {"NET_BIND_SERVICE"}
+    )
+
+
+def quota(ns: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
+    """Room for every agent of the namespace at max scale during a rollout, and no more."""
+    totals = {
+        "cpu_request": Decimal(0),
+        "cpu_limit": Decimal(0),
+        "memory_request": Decimal(0),
+        "memory_limit": Decimal(0),
+        "gpu": Decimal(0),
+        "pods": Decimal(0),
+    }
+    for agent in agents:
+        pods = peak_pods(agent)
+        res = pod_resources(agent.resources)
+        for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "gpu"):
+            totals[key] += pods * getattr(res, key)
+        totals["pods"] += pods
+    hard = {
+        "pods": str(int(totals["pods"])),
+        "requests.cpu": format_cpu(totals["cpu_request"]),
+        "limits.cpu": format_cpu(totals["cpu_limit"]),
+        "requests.memory": format_memory(totals["memory_request"]),
+        "limits.memory": format_memory(totals["memory_limit"]),
+        "requests.nvidia.com/gpu": str(int(totals["gpu"])),
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": "agentkube", "namespace": ns, "labels": naming.fleet_labels(fleet.settings)},
+        "spec": {"hard": hard},
+    }
+
+
+def limit_range(ns: str, fleet: Fleet) -> dict[str, Any]:
+    """The spec defaults, for containers that anyone else starts in the namespace."""
+    res = pod_resources(Resources())
+    return {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "agentkube", "namespace": ns, "labels": naming.fleet_labels(fleet.settings)},
+        "spec": {
+            "limits": [
+                {
+                    "type": "Container",
+                    "default": {"cpu": format_cpu(res.cpu_limit), "memory": format_memory(res.memory_limit)},
+                    "defaultRequest": {"cpu": format_cpu(res.cpu_request), "memory": format_memory(res.memory_request)},
+                }
+            ]
+        },
+    }

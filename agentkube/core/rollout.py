@@ -1,0 +1,234 @@
+"""Release strategies: which tracks (versions) an agent runs, with what share, behind which Services."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..fleet.model import Fleet
+from ..spec.agent import AgentSpec, Candidate
+from ..spec.problems import Problem, SpecError
+from . import naming
+from .network import service
+from .scaling import hpa, replicas
+from .workload import config_map, config_map_name, deployment
+
+ARGO = "argoproj.io/v1alpha1"
+
+
+@dataclass(frozen=True)
+class Track:
+    """One running version of an agent: a Deployment (or Argo Rollout) of its own."""
+
+    name: str  # object name
+    track: str  # stable | canary | blue | green
+    spec: AgentSpec  # the agent as this track runs it (image, version, config)
+    replicas: int | None  # None: the HorizontalPodAutoscaler decides
+    weight: int  # percent of traffic
+
+    @property
+    def min_pods(self) -> int:
+        return self.spec.scaling.min if self.replicas is None else self.replicas
+
+    @property
+    def max_pods(self) -> int:
+        return self.spec.scaling.max if self.replicas is None else self.replicas
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "track": self.track,
+            "version": self.spec.resolved_version,
+            "image": self.spec.image,
+            "weight": self.weight,
+        }
+
+
+def as_candidate(spec: AgentSpec, candidate: Candidate) -> AgentSpec:
+    """The agent running the candidate's image, version and (if given) config."""
+    return spec.model_copy(
+        update={"image": candidate.image, "version": candidate.version, "config": candidate.config or spec.config}
+    )
+
+
+def canary_split(total: int, weight: int) -> tuple[int, int]:
+    """(stable, canary) pods for `total` at `weight`%: a canary pod from 1%, a stable pod below 100%."""
+    canary = 0 if weight == 0 else max(1, math.ceil(total * weight / 100))
+    stable = 0 if weight == 100 else max(total - canary, 1)
+    return stable, canary
+
+
+def tracks(spec: AgentSpec) -> list[Track]:
+    """The agent's tracks, stable (or active colour) first."""
+    rollout = spec.rollout
+    if rollout.canary is not None:
+        canary = rollout.canary
+        candidate = as_candidate(spec, canary)
+        if canary.traffic == "argo":  # one Rollout object; Argo shifts the weight itself
+            return [Track(spec.name, "stable", candidate, replicas(spec), 100)]
+        auto = spec.scaling.autoscale
+        split_stable, canary_n = canary_split(auto.min if auto else spec.scaling.replicas, canary.weight)
+        stable_n: int | None = split_stable
+        if auto:  # the stable track keeps its HPA; the canary gets its share of the minimum
+            stable_n = None
+        elif canary.traffic == "gateway":  # the route splits traffic: stable keeps full capacity until 100%
+            stable_n = 0 if canary.weight == 100 else spec.scaling.replicas
+        out = [Track(spec.name, "stable", spec, stable_n, 100 - canary.weight)]
+        if canary.weight > 0:
+            out.append(Track(f"{spec.name}-canary", "canary", candidate, canary_n, canary.weight))
+        return out
+    if rollout.blue_green is not None:
+        bg = rollout.blue_green
+        colours = sorted(("blue", "green"), key=lambda c: c != bg.active)
+        return [
+            Track(f"{spec.name}-{c}", c, as_candidate(spec, cand), replicas(spec), 100 if c == bg.active else 0)
+            for c in colours
+            if (cand := getattr(bg, c)) is not None
+        ]
+    return [Track(spec.name, "stable", spec, replicas(spec), 100)]
+
+
+def versioned_config(track: Track, fleet: Fleet) -> dict[str, Any] | None:
+    """An immutable ConfigMap named by its content, so each track keeps the config of its version."""
+    return config_map(track.spec, fleet, name=config_name(track), immutable=True)
+
+
+def config_name(track: Track) -> str:
+    return f"{config_map_name(track.spec)}-{naming.content_hash(track.spec.config.data)[:10]}"
+
+
+def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
+    """ConfigMaps, Services, Deployments (or Rollout) and autoscalers of every track."""
+    settings = fleet.settings
+    all_tracks = tracks(spec)
+    if spec.rollout.strategy == "rolling":
+        track = all_tracks[0]
+        return [
+            o
+            for o in (
+                config_map(spec, fleet),
+                service(spec, fleet),
+                deployment(spec, fleet, replicas=track.replicas, extra_labels={naming.TRACK: "stable"}),
+                hpa(spec, settings),
+            )
+            if o is not None
+        ]
+    configs = {c["metadata"]["name"]: c for t in all_tracks if (c := versioned_config(t, fleet))}
+    out: list[dict[str, Any]] = list(configs.values())
+    out += _services(spec, fleet, all_tracks)
+    canary = spec.rollout.canary
+    if canary is not None and canary.traffic == "argo":
+        return out + argo_objects(spec, all_tracks[0], fleet)
+    for track in all_tracks:
+        out.append(
+            deployment(
+                track.spec,
+                fleet,
+                name=track.name,
+                replicas=track.replicas,
+                extra_labels={naming.TRACK: track.track},
+                config_map=config_name(track),
+            )
+        )
+        if track.replicas is None and (auto := hpa(track.spec, settings, target=track.name)):
+            out.append(auto)
+    if canary is not None and canary.traffic == "gateway":
+        out.append(http_route(spec, fleet, 100 - canary.weight, canary.weight))
+    return out
+
+
+def _services(spec: AgentSpec, fleet: Fleet, all_tracks: list[Track]) -> list[dict[str, Any]]:
+    bg, canary = spec.rollout.blue_green, spec.rollout.canary
+    if bg is not None:
+        main = service(spec, fleet, extra_selector={naming.TRACK: bg.active})
+        inactive = [t for t in all_tracks if t.track != bg.active]
+        preview = (
+            service(spec, fleet, name=f"{spec.name}-preview", extra_selector={naming.TRACK: inactive[0].track})
+            if bg.preview and inactive
+            else None
+        )
+        return [s for s in (main, preview) if s]
+    services = [service(spec, fleet)]
+    if canary is not None and canary.traffic == "gateway":
+        services += [
+            service(spec, fleet, name=f"{spec.name}-{t}", extra_selector={naming.TRACK: t})
+            for t in ("stable", "canary")
+        ]
+    return [s for s in services if s]
+
+
+def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[str, Any]:
+    gateway = fleet.settings.gateway
+    if gateway is None:  # validation refuses traffic: gateway without one; never reached from a Fleet
+        raise _unresolved(spec, fleet, "rollout.canary.traffic", "'gateway' needs agentkube:gateway in the stack")
+    port = spec.ports[0].port
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": naming.metadata(spec, fleet.settings),
+        "spec": {
+            "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace}],
+            "rules": [
+                {
+                    "backendRefs": [
+                        {"name": f"{spec.name}-stable", "port": port, "weight": stable},
+                        {"name": f"{spec.name}-canary", "port": port, "weight": canary},
+                    ]
+                }
+            ],
+        },
+    }
+
+
+def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, Any]]:
+    """An Argo Rollouts Rollout (instead of a Deployment) and the AnalysisTemplate it runs."""
+    canary = spec.rollout.canary
+    if canary is None or canary.analysis is None or canary.analysis.error_rate is None:  # the model refuses it
+        raise _unresolved(spec, fleet, "rollout.canary.analysis", "traffic: argo needs analysis.errorRate")
+    analysis, error_rate, settings = canary.analysis, canary.analysis.error_rate, fleet.settings
+    template_name = f"{spec.name}-error-rate"
+    base = deployment(
+        track.spec,
+        fleet,
+        name=track.name,
+        replicas=track.replicas,
+        extra_labels={naming.TRACK: "stable"},
+        config_map=config_name(track),
+    )
+    strategy = {
+        "canary": {
+            "steps": [
+                {"setWeight": canary.weight},
+                {"pause": {"duration": analysis.interval}},
+                {"analysis": {"templates": [{"templateName": template_name}]}},
+            ]
+        }
+    }
+    rollout_spec = {k: v for k, v in base["spec"].items() if k != "strategy"} | {"strategy": strategy}
+    out: list[dict[str, Any]] = [
+        {
+            "apiVersion": ARGO,
+            "kind": "AnalysisTemplate",
+            "metadata": naming.metadata(track.spec, settings, template_name),
+            "spec": {
+                "metrics": [
+                    {
+                        "name": "error-rate",
+                        "interval": analysis.interval,
+                        "failureLimit": analysis.failure_limit,
+                        "successCondition": f"result[0] <= {error_rate.max}",
+                        "provider": {"prometheus": {"address": settings.prometheus_address, "query": error_rate.query}},
+                    }
+                ]
+            },
+        },
+        {"apiVersion": ARGO, "kind": "Rollout", "metadata": base["metadata"], "spec": rollout_spec},
+    ]
+    if track.replicas is None and (auto := hpa(track.spec, settings, target=track.name)):
+        auto["spec"]["scaleTargetRef"] = {"apiVersion": ARGO, "kind": "Rollout", "name": track.name}
+        out.append(auto)
+    return out
+
+
+def _unresolved(spec: AgentSpec, fleet: Fleet, path: str, message: str) -> SpecError:
+    return SpecError([Problem(fleet.sources.get(spec.name, spec.name), path, message)])

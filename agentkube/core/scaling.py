@@ -1,0 +1,85 @@
+"""HorizontalPodAutoscaler and PodDisruptionBudget of an agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..spec.agent import AgentSpec
+from ..spec.stack import StackSettings
+from . import naming
+
+
+def replicas(spec: AgentSpec) -> int | None:
+    """The Deployment's replica count: None when autoscaled, so `pulumi up` never fights the HPA."""
+    return None if spec.scaling.autoscale else spec.scaling.replicas
+
+
+def hpa(spec: AgentSpec, settings: StackSettings, target: str | None = None) -> dict[str, Any] | None:
+    auto = spec.scaling.autoscale
+    if auto is None:
+        return None
+    metrics: list[dict[str, Any]] = []
+    for resource, percent in (("cpu", auto.cpu_target), ("memory", auto.memory)):
+        if percent:
+            metrics.append(
+                {
+                    "type": "Resource",
+                    "resource": {"name": resource, "target": {"type": "Utilization", "averageUtilization": percent}},
+                }
+            )
+    for metric in auto.metrics:
+        if metric.external:
+            ext = metric.external
+            ident: dict[str, Any] = {"name": ext.name}
+            if ext.selector:
+                ident["selector"] = {"matchLabels": dict(sorted(ext.selector.items()))}
+            goal = (
+                {"type": "AverageValue", "averageValue": ext.average_value}
+                if ext.average_value
+                else {"type": "Value", "value": ext.value}
+            )
+            metrics.append({"type": "External", "external": {"metric": ident, "target": goal}})
+        elif metric.pods:
+            metrics.append(
+                {
+                    "type": "Pods",
+                    "pods": {
+                        "metric": {"name": metric.pods.name},
+                        "target": {"type": "AverageValue", "averageValue": metric.pods.average_value},
+                    },
+                }
+            )
+    body: dict[str, Any] = {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": naming.metadata(spec, settings, target),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target or spec.name},
+            "minReplicas": auto.min,
+            "maxReplicas": auto.max,
+            "metrics": metrics,
+        },
+    }
+    behavior = {
+        direction: {"stabilizationWindowSeconds": b.stabilization_seconds}
+        for direction, b in (("scaleUp", auto.scale_up), ("scaleDown", auto.scale_down))
+        if b
+    }
+    if behavior:
+        body["spec"]["behavior"] = behavior
+    return body
+
+
+def pdb(spec: AgentSpec, settings: StackSettings) -> dict[str, Any] | None:
+    """A PodDisruptionBudget once the agent has at least 2 replicas to keep."""
+    if spec.scaling.min < 2:
+        return None
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": naming.metadata(spec, settings),
+        "spec": {
+            "maxUnavailable": spec.disruption.max_unavailable,
+            "selector": {"matchLabels": naming.selector(spec, settings)},
+        },
+    }

@@ -1,0 +1,47 @@
+"""The deployment record: the exact sources of an update, kept in the stack's state for rollback.
+
+Agent spec files and the stack's config file are kept as text, so config secrets stay as the
+ciphertext the stack file holds and a rollback rebuilds the update byte for byte.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from ..project import spec_files, stack_file
+
+
+def capture(agents_dir: Path, stack_config: Path, rollback_of: str | None = None) -> dict[str, Any]:
+    """The record of an update about to run from these files."""
+    agents = {p.name: p.read_text(encoding="utf-8") for p in spec_files(agents_dir)}
+    record: dict[str, Any] = {
+        "agents": agents,
+        "stackConfig": stack_config.read_text(encoding="utf-8") if stack_config.is_file() else "",
+        "git": _git_head(agents_dir),
+    }
+    if rollback_of:
+        record["rollbackOf"] = rollback_of
+    return record
+
+
+def materialize(record: dict[str, Any], target: Path, stack: str) -> tuple[Path, Path]:
+    """Write a record's files under `target`; returns (agents dir, stack config file)."""
+    agents = target / "agents"
+    agents.mkdir(parents=True, exist_ok=True)
+    for name, text in record["agents"].items():
+        (agents / Path(name).name).write_text(text, encoding="utf-8")
+    config = stack_file(target, stack)
+    config.write_text(record["stackConfig"], encoding="utf-8")
+    return agents, config
+
+
+def _git_head(where: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, check=False, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None

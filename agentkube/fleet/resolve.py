@@ -1,0 +1,206 @@
+"""Turn raw spec documents and stack settings into a validated fleet, collecting every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..spec.agent import AgentSpec
+from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
+from ..spec.stack import StackSettings
+from .model import Fleet, find_cycle
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge `over` onto `base` into a new mapping: mappings merge key by key, anything else is replaced.
+
+    Inputs are never mutated, so unchanged values are shared rather than copied.
+    """
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def resolve(
+    documents: Mapping[str, Any],
+    settings: StackSettings,
+    stack_file: str = "stack",
+    secret_config: frozenset[str] | None = None,
+) -> Fleet:
+    """Validate spec documents (file -> parsed YAML) under a stack's settings; raise SpecError with every problem.
+
+    `secret_config` names the stack's config secrets; None skips checking that `secrets[].config` exist.
+    """
+    problems: list[Problem] = []
+    agents: dict[str, AgentSpec] = {}
+    sources: dict[str, str] = {}
+    if not documents:
+        raise SpecError([Problem("agents/", "", "no agent specs found, expected at least one *.yaml file")])
+    for file, doc in sorted(documents.items()):
+        if not isinstance(doc, Mapping):
+            problems.append(Problem(file, "", f"expected a mapping of spec fields, found {type(doc).__name__}"))
+            continue
+        name = doc.get("name")
+        merged = deep_merge(settings.defaults, doc)
+        if isinstance(name, str) and name in settings.overrides:
+            merged = deep_merge(merged, settings.overrides[name])
+        try:
+            spec = AgentSpec.model_validate(merged)
+        except ValidationError as err:
+            problems += problems_from(err, file, AgentSpec)
+            continue
+        if spec.name in agents:
+            problems.append(
+                Problem(
+                    file,
+                    "name",
+                    f"'{spec.name}' is already the name of the agent in {sources[spec.name]}, expected a unique name",
+                )
+            )
+            continue
+        agents[spec.name] = _with_registry(spec, settings)
+        sources[spec.name] = file
+        problems += [Problem(file, path, msg) for path, msg in spec.reference_problems()]
+        problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec)]
+        problems += _stack_problems(agents[spec.name], settings, file)
+    names = set(agents) | {d.get("name") for d in documents.values() if isinstance(d, Mapping)}
+    problems += _fleet_problems(agents, sources, names)
+    for unknown in sorted(set(settings.overrides) - names):
+        problems.append(
+            Problem(
+                stack_file,
+                f"config.agentkube:overrides.{unknown}",
+                f"no agent named '{unknown}'{did_you_mean(unknown, agents)}",
+            )
+        )
+    if settings.render_dir is None:  # rendered files never hold secret values, so none are needed
+        problems += _config_secret_problems(agents, sources, secret_config, stack_file)
+    if problems:
+        raise SpecError(problems)
+    return Fleet(tuple(agents[n] for n in sorted(agents)), settings, sources)
+
+
+def _with_registry(spec: AgentSpec, settings: StackSettings) -> AgentSpec:
+    first = spec.image.split("/", 1)[0]
+    has_registry = "/" in spec.image and ("." in first or ":" in first or first == "localhost")
+    if settings.registry and not has_registry:
+        return spec.model_copy(update={"image": f"{settings.registry.rstrip('/')}/{spec.image}"})
+    return spec
+
+
+def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list[Problem]:
+    problems = []
+    if settings.prod and (spec.tag in (None, "latest")) and "@sha256:" not in spec.image:
+        problems.append(
+            Problem(
+                file,
+                "image",
+                f"'{spec.image}' is not pinned, expected a version tag "
+                f"or @sha256 digest in {settings.environment} (':latest' moves)",
+            )
+        )
+    canary = spec.rollout.canary
+    if canary and canary.traffic == "gateway" and settings.gateway is None:
+        problems.append(
+            Problem(
+                file,
+                "rollout.canary.traffic",
+                f"'gateway' needs a Gateway in the "
+                f"{settings.environment} stack, expected agentkube:gateway: {{name: ..., namespace: ...}}",
+            )
+        )
+    if spec.scaling.min < settings.min_replicas:
+        where = "scaling.autoscale.min" if spec.scaling.autoscale else "scaling.replicas"
+        problems.append(
+            Problem(
+                file,
+                where,
+                f"{spec.scaling.min} is below the {settings.environment} stack's "
+                f"minReplicas ({settings.min_replicas}), expected at least "
+                f"{settings.min_replicas}",
+            )
+        )
+    return problems
+
+
+def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str], named: set[Any]) -> list[Problem]:
+    """Cross-agent problems; agents whose own spec is invalid (`named` only) are not reported again."""
+    problems = []
+    for name, spec in sorted(agents.items()):
+        for i, dep in enumerate(spec.depends_on):
+            where = f"dependsOn[{i}]"
+            if dep in spec.depends_on[:i]:
+                problems.append(Problem(sources[name], where, f"'{dep}' is listed twice, expected each agent once"))
+            elif dep == name:
+                problems.append(Problem(sources[name], where, f"'{dep}' is the agent itself"))
+            elif dep in named and dep not in agents:
+                continue
+            elif dep not in agents:
+                problems.append(Problem(sources[name], where, f"no agent named '{dep}'{did_you_mean(dep, agents)}"))
+            elif not agents[dep].ports:
+                problems.append(
+                    Problem(
+                        sources[name],
+                        where,
+                        f"'{dep}' declares no ports, so it cannot be called; add ports to {sources[dep]}",
+                    )
+                )
+    cycle = find_cycle({n: [d for d in s.depends_on if d in agents and d != n] for n, s in agents.items()})
+    if cycle:
+        first = cycle[0]
+        problems.append(
+            Problem(
+                sources[first],
+                "dependsOn",
+                "dependency cycle: "
+                + " -> ".join([*cycle, first])
+                + ", expected agents that depend on each other in one direction only",
+            )
+        )
+    return problems
+
+
+def _env_collisions(spec: AgentSpec) -> list[tuple[str, str]]:
+    """Env names set twice: by `env`, by a secret, or as a dependency URL."""
+    seen = {name: f"env.{name}" for name in spec.env}
+    problems = []
+    injected = [(f"secrets[{i}].env", s.env) for i, s in enumerate(spec.secrets) if s.env]
+    injected += [
+        (f"dependsOn[{i}]", dependency_env(d)) for i, d in enumerate(spec.depends_on) if d not in spec.depends_on[:i]
+    ]  # a repeat is reported once, as such
+    for where, name in injected:
+        if name in seen:
+            problems.append((where, f"sets {name}, which {seen[name]} sets too, expected each variable once"))
+        seen[name] = where
+    return problems
+
+
+def dependency_env(agent: str) -> str:
+    """The env var carrying a dependency's URL: tool-server -> TOOL_SERVER_URL."""
+    return agent.upper().replace("-", "_") + "_URL"
+
+
+def _config_secret_problems(
+    agents: Mapping[str, AgentSpec], sources: Mapping[str, str], secret_config: frozenset[str] | None, stack_file: str
+) -> list[Problem]:
+    if secret_config is None:
+        return []
+    problems = []
+    for name, spec in sorted(agents.items()):
+        for i, item in enumerate(spec.secrets):
+            if item.config and item.config not in secret_config:
+                problems.append(
+                    Problem(
+                        sources[name],
+                        f"secrets[{i}].config",
+                        f"'{item.config}' is not a secret in {stack_file}, expected it set with "
+                        f"`pulumi config set --secret agentkube:{item.config} VALUE`",
+                    )
+                )
+    return problems

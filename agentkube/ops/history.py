@@ -1,0 +1,127 @@
+"""Stack history as the versioned deployment record: list updates, find the sources of one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlparse
+
+from ..project import AGENT_TYPE, FLEET_TYPE, RECORD_OUTPUT, AgentOutputs, project_name, pulumi_env
+from . import engine
+from .engine import EngineError
+
+
+@dataclass(frozen=True)
+class Update:
+    """One entry of a stack's history, numbered from 1 in the order they ran."""
+
+    number: int
+    kind: str
+    started: datetime
+    result: str
+    message: str
+    git: str | None
+    agents: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> version, specHash
+    record: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "kind": self.kind,
+            "time": self.started.isoformat(),
+            "result": self.result,
+            "message": self.message,
+            "git": self.git,
+            "agents": self.agents,
+            "rollbackOf": (self.record or {}).get("rollbackOf"),
+        }
+
+
+def updates(project_dir: Path, stack: str) -> list[Update]:
+    """The stack's updates: from the local backend's files, or through `pulumi stack history/export`."""
+    backend = local_backend(project_dir)
+    if backend is not None:
+        return _local_updates(backend / ".pulumi" / "history" / project_name(project_dir) / stack)
+    return _backend_updates(project_dir, stack)
+
+
+def local_backend(project_dir: Path) -> Path | None:
+    url = urlparse(pulumi_env(project_dir)["PULUMI_BACKEND_URL"])
+    return Path(url.path) if url.scheme == "file" else None
+
+
+def _local_updates(history: Path) -> list[Update]:
+    # the file backend names each update's files by the nanosecond it finished
+    entries = sorted(history.glob("*.history.json"), key=lambda p: int(p.name.split("-")[-1].split(".")[0]))
+    out = []
+    for number, path in enumerate(entries, start=1):
+        info = json.loads(path.read_text())
+        checkpoint = path.with_name(path.name.replace(".history.json", ".checkpoint.json"))
+        deployment = json.loads(checkpoint.read_text())["checkpoint"].get("latest") if checkpoint.exists() else None
+        out.append(_update(number, info, deployment))
+    return out
+
+
+def _backend_updates(project_dir: Path, name: str) -> list[Update]:
+    out = []
+    for info in sorted(engine.stack(project_dir, name).history(show_secrets=False), key=lambda i: i.version or 0):
+        number = info.version or 0
+        # the Automation API exports only the latest state; `--version` is the CLI's alone
+        exported = engine.run_pulumi(["stack", "export", "--version", str(number), "--stack", name], project_dir, name)
+        summary = {
+            "kind": info.kind,
+            "startTime": info.start_time.isoformat(),
+            "result": info.result,
+            "message": info.message,
+            "environment": dict(info.environment or {}),
+        }
+        out.append(_update(number, summary, json.loads(exported).get("deployment")))
+    return out
+
+
+def _update(number: int, info: dict[str, Any], deployment: dict[str, Any] | None) -> Update:
+    started = info.get("startTime", 0)
+    when = (
+        datetime.fromtimestamp(started, UTC)
+        if isinstance(started, (int, float))
+        else datetime.fromisoformat(str(started).replace("Z", "+00:00"))
+    )
+    agents: dict[str, dict[str, str]] = {}
+    record = None
+    for resource in (deployment or {}).get("resources") or []:
+        if resource.get("type") == AGENT_TYPE:
+            agent = cast(AgentOutputs, resource.get("outputs") or {})
+            agents[agent.get("name", "?")] = {
+                "version": agent.get("version", "?"),
+                "specHash": agent.get("spec_hash", "?"),
+            }
+        elif resource.get("type") == FLEET_TYPE and (outputs := resource.get("outputs") or {}).get(RECORD_OUTPUT):
+            record = outputs[RECORD_OUTPUT]
+    return Update(
+        number,
+        info.get("kind", "update"),
+        when,
+        info.get("result", "?"),
+        info.get("message", ""),
+        (info.get("environment") or {}).get("git.head"),
+        dict(sorted(agents.items())),
+        record,
+    )
+
+
+def find(project_dir: Path, stack: str, number: int) -> Update:
+    """Update `number`, if it can be redeployed; EngineError saying why not."""
+    known = updates(project_dir, stack)
+    match = next((u for u in known if u.number == number), None)
+    if match is None:
+        span = f"1..{len(known)}" if known else "none yet"
+        raise EngineError(
+            f"stack {stack} has no update {number} (updates: {span}); see `agentkube history --stack {stack}`"
+        )
+    if match.result != "succeeded" or match.record is None:
+        why = f"it {match.result}" if match.result != "succeeded" else "it has no agentkube record"
+        raise EngineError(f"update {number} of stack {stack} cannot be redeployed: {why}; pick a succeeded update")
+    return match

@@ -1,0 +1,1 @@
+"""Stage 1: the agent spec and stack settings as pydantic models, and the `Problem` type."""

@@ -1,0 +1,593 @@
+"""The agent spec: pydantic models that are the one source of truth for the YAML format.
+
+Every default lives here, once, with its description; the JSON Schema, the README reference
+and validation all come from these models.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from .problems import did_you_mean
+from .quantity import MemoryQuantity, Quantity, parse_quantity
+
+DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+IMAGE = r"^[a-z0-9][^\s:@]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+VERSION = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+Layer = Literal["orchestration", "agent-pool", "infrastructure"]
+LAYERS: tuple[Layer, ...] = ("orchestration", "agent-pool", "infrastructure")
+
+
+def _absolute(path: str) -> str:
+    if not path.startswith("/") or path.rstrip("/") == "":
+        raise ValueError(f"'{path}' must be an absolute path below / such as /etc/agent")
+    return path.rstrip("/")
+
+
+AbsPath = Annotated[str, AfterValidator(_absolute)]
+PortRef = int | Annotated[str, Field(pattern=r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$")]
+
+
+class Model(BaseModel):
+    """Strict base: unknown fields are errors, YAML uses camelCase, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+# --- containers -------------------------------------------------------------------------------
+
+
+class Port(Model):
+    """A named container port; the agent's Service exposes every port."""
+
+    name: str = Field(
+        pattern=r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$",
+        description="IANA-style port name (max 15 chars), used by probes and `metrics`.",
+    )
+    port: int = Field(ge=1, le=65535, description="Container port number.")
+    protocol: Literal["TCP", "UDP"] = Field("TCP", description="Transport protocol.")
+
+
+class Requests(Model):
+    cpu: Quantity = Field("100m", description="CPU reserved per pod (Kubernetes quantity).")
+    memory: MemoryQuantity = Field("256Mi", description="Memory reserved per pod.")
+
+
+DEFAULT_CPU_LIMIT = Decimal(1)
+MEMORY_LIMIT_FACTOR = 2
+
+
+class Limits(Model):
+    cpu: Quantity | None = Field(
+        None, description=f"CPU ceiling per pod; defaults to {DEFAULT_CPU_LIMIT} or `requests.cpu` if higher."
+    )
+    memory: MemoryQuantity | None = Field(
+        None, description=f"Memory ceiling per pod; defaults to {MEMORY_LIMIT_FACTOR} times `requests.memory`."
+    )
+    gpu: int = Field(0, ge=0, description="GPUs per pod, as `nvidia.com/gpu` (requests = limits).")
+
+
+class Resources(Model):
+    """Requests and limits; every container always gets both."""
+
+    requests: Requests = Field(default_factory=Requests, description="Guaranteed resources.")
+    limits: Limits = Field(
+        default_factory=Limits, description="Ceilings; the pod is throttled or OOM-killed above them."
+    )
+
+    @model_validator(mode="after")
+    def _limits_not_below_requests(self) -> Self:
+        for field, unit in (("cpu", ""), ("memory", "")):
+            limit = getattr(self.limits, field)
+            request = getattr(self.requests, field)
+            if limit is not None and parse_quantity(limit) < parse_quantity(request):
+                raise ValueError(
+                    f"limits.{field} ({limit}{unit}) is below requests.{field} ({request}), "
+                    f"expected a limit of at least {request}"
+                )
+        return self
+
+    @property
+    def cpu_limit(self) -> Decimal:
+        """The CPU limit in cores, with the default applied."""
+        if self.limits.cpu:
+            return parse_quantity(self.limits.cpu)
+        return max(DEFAULT_CPU_LIMIT, parse_quantity(self.requests.cpu))
+
+    @property
+    def memory_limit(self) -> Decimal:
+        """The memory limit in bytes, with the default applied."""
+        if self.limits.memory:
+            return parse_quantity(self.limits.memory)
+        return MEMORY_LIMIT_FACTOR * parse_quantity(self.requests.memory)
+
+
+# --- probes -----------------------------------------------------------------------------------
+
+
+class HttpCheck(Model):
+    path: str = Field("/", pattern=r"^/", description="HTTP path; a 2xx or 3xx answer passes.")
+    port: PortRef = Field(description="Port number or the name of a declared port.")
+    scheme: Literal["HTTP", "HTTPS"] = Field("HTTP", description="HTTP or HTTPS.")
+
+
+class TcpCheck(Model):
+    port: PortRef = Field(description="Port number or the name of a declared port.")
+
+
+class GrpcCheck(Model):
+    port: PortRef = Field(description="Port number or name; a name is resolved to its number.")
+    service: str | None = Field(None, description="gRPC health service name.")
+
+
+class ExecCheck(Model):
+    command: list[str] = Field(min_length=1, description="Command run in the container; exit 0 passes.")
+
+
+class Probe(Model):
+    """One health check: exactly one of `http`, `tcp`, `grpc`, `exec`, with its timing."""
+
+    http: HttpCheck | None = Field(None, description="HTTP GET check.")
+    tcp: TcpCheck | None = Field(None, description="TCP connect check.")
+    grpc: GrpcCheck | None = Field(None, description="gRPC health check.")
+    exec: ExecCheck | None = Field(None, description="Command check.")
+    initial_delay_seconds: int = Field(0, ge=0, description="Wait before the first check.")
+    period_seconds: int = Field(10, ge=1, description="Time between checks.")
+    timeout_seconds: int = Field(3, ge=1, description="Time a check may take.")
+    failure_threshold: int = Field(3, ge=1, description="Consecutive failures that fail the probe.")
+
+    @model_validator(mode="after")
+    def _one_handler(self) -> Self:
+        given = [k for k in ("http", "tcp", "grpc", "exec") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) or "none"
+            raise ValueError(f"a probe needs exactly one of http, tcp, grpc, exec; found {found}")
+        return self
+
+    @property
+    def port(self) -> int | str | None:
+        handler = self.http or self.tcp or self.grpc
+        return handler.port if handler else None
+
+
+ProbeKind = Literal["readiness", "liveness", "startup"]
+PROBE_KINDS: tuple[ProbeKind, ...] = ("readiness", "liveness", "startup")
+DEFAULT_PROBE_TIMING: dict[ProbeKind, dict[str, int]] = {
+    "readiness": {"periodSeconds": 5},
+    "liveness": {"periodSeconds": 10},
+    "startup": {"periodSeconds": 5, "failureThreshold": 60},
+}
+"""Timing of the TCP probes an agent with ports gets when its spec gives none."""
+
+
+def _default_probe_text(kind: ProbeKind) -> str:
+    timing = ", ".join(f"`{k}: {v}`" for k, v in DEFAULT_PROBE_TIMING[kind].items())
+    return f" Default with ports: TCP on the first port, {timing}."
+
+
+class Health(Model):
+    """Probes. With ports and no probes given, TCP checks on the first port are used."""
+
+    readiness: Probe | None = Field(
+        None,
+        description="Gates traffic: a pod gets requests only while ready." + _default_probe_text("readiness"),
+    )
+    liveness: Probe | None = Field(
+        None, description="Restarts a pod that stops answering." + _default_probe_text("liveness")
+    )
+    startup: Probe | None = Field(
+        None,
+        description="Holds liveness until the agent has started (slow model loads): "
+        "allow `periodSeconds * failureThreshold` seconds." + _default_probe_text("startup"),
+    )
+
+    def probe(self, kind: ProbeKind, first_port: int | None) -> Probe | None:
+        """The probe of `kind`: the spec's, else the default TCP check on `first_port` (if any)."""
+        given: Probe | None = getattr(self, kind)
+        if given is not None or first_port is None:
+            return given
+        return Probe.model_validate({"tcp": {"port": first_port}, **DEFAULT_PROBE_TIMING[kind]})
+
+
+# --- scaling ----------------------------------------------------------------------------------
+
+
+class ExternalMetric(Model):
+    name: str = Field(description="Metric name served by the external metrics API, e.g. a queue depth.")
+    selector: dict[str, str] = Field(default_factory=dict, description="Metric label selector.")
+    average_value: Quantity | None = Field(None, description="Target value per pod.")
+    value: Quantity | None = Field(None, description="Target total value (instead of per pod).")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if (self.average_value is None) == (self.value is None):
+            raise ValueError("give exactly one of averageValue or value")
+        return self
+
+
+class PodsMetric(Model):
+    name: str = Field(description="Per-pod custom metric, e.g. in-flight requests.")
+    average_value: Quantity = Field(description="Target average across pods.")
+
+
+class Metric(Model):
+    """A custom autoscaling signal: exactly one of `external` or `pods`."""
+
+    external: ExternalMetric | None = Field(None, description="A metric from outside the pods (queue depth).")
+    pods: PodsMetric | None = Field(None, description="A per-pod metric (in-flight requests).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if (self.external is None) == (self.pods is None):
+            raise ValueError("a metric needs exactly one of external or pods")
+        return self
+
+
+class ScaleBehavior(Model):
+    stabilization_seconds: int = Field(ge=0, le=3600, description="Window of past recommendations considered.")
+
+
+DEFAULT_CPU_TARGET = 70
+
+
+class Autoscale(Model):
+    """A HorizontalPodAutoscaler (autoscaling/v2); the Deployment then leaves replicas to it."""
+
+    min: int = Field(1, ge=1, description="Fewest replicas.")
+    max: int = Field(ge=1, description="Most replicas.")
+    cpu: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description=f"Target average CPU utilization, percent of requests ({DEFAULT_CPU_TARGET} when no "
+        "other target is given).",
+    )
+    memory: int | None = Field(None, ge=1, le=1000, description="Target average memory utilization, percent.")
+    metrics: list[Metric] = Field(default_factory=list, description="Agent signals: queue depth, in-flight requests.")
+    scale_up: ScaleBehavior | None = Field(None, description="Scale-up stabilization.")
+    scale_down: ScaleBehavior | None = Field(None, description="Scale-down stabilization (Kubernetes default 300 s).")
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> Self:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max}), expected min <= max")
+        return self
+
+    @property
+    def cpu_target(self) -> int | None:
+        """The CPU utilization target, with the default applied when no target is given at all."""
+        return self.cpu if (self.cpu or self.memory or self.metrics) else DEFAULT_CPU_TARGET
+
+
+class Scaling(Model):
+    replicas: int = Field(1, ge=0, description="Fixed replica count, used when there is no `autoscale`.")
+    autoscale: Autoscale | None = Field(None, description="Autoscaling policy; overrides `replicas`.")
+
+    @property
+    def min(self) -> int:
+        return self.autoscale.min if self.autoscale else self.replicas
+
+    @property
+    def max(self) -> int:
+        return self.autoscale.max if self.autoscale else self.replicas
+
+
+# --- secrets and config -----------------------------------------------------------------------
+
+
+class SecretKeyRef(Model):
+    name: str = Field(
+        pattern=DNS_LABEL[:-1] + r"(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        description="Name of an existing Kubernetes Secret.",
+    )
+    key: str = Field(min_length=1, description="Key inside that Secret.")
+
+
+class SecretItem(Model):
+    """A secret the agent gets at runtime: as an env var or a file, from a Secret or stack config."""
+
+    env: str | None = Field(None, pattern=ENV_NAME, description="Environment variable to set.")
+    path: AbsPath | None = Field(
+        None, description="File to mount (its directory is mounted, so rotation needs no restart)."
+    )
+    secret_ref: SecretKeyRef | None = Field(None, description="Key of an existing Kubernetes Secret.")
+    config: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*$",
+        description="Name of a Pulumi config secret of the stack (`agentkube:<name>`).",
+    )
+
+    @model_validator(mode="after")
+    def _one_target_one_source(self) -> Self:
+        if (self.env is None) == (self.path is None):
+            raise ValueError("a secret needs exactly one of env or path")
+        if (self.secret_ref is None) == (self.config is None):
+            raise ValueError("a secret needs exactly one of secretRef or config")
+        return self
+
+
+class Config(Model):
+    """Non-secret configuration, from a ConfigMap of the agent."""
+
+    reload: Literal["hot", "restart"] = Field(
+        "hot",
+        description="hot: files under `mountPath` change in running pods (no restart); "
+        "restart: keys are also env vars and a content hash rolls the pods.",
+    )
+    mount_path: AbsPath = Field("/etc/agent", description="Directory where every key is a file.")
+    data: dict[str, str] = Field(default_factory=dict, description="File name or env name -> content.")
+
+
+# --- networking, availability, security -------------------------------------------------------
+
+
+class Expose(Model):
+    """An external entrypoint: an Ingress to the agent's Service."""
+
+    host: str = Field(
+        pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$",
+        description="Public host name.",
+    )
+    path: str = Field("/", pattern=r"^/", description="Path prefix routed to the agent.")
+    port: PortRef | None = Field(None, description="Service port; the first port when unset.")
+    tls_secret: str | None = Field(None, description="Secret with the TLS certificate for `host`.")
+
+
+class Disruption(Model):
+    """A PodDisruptionBudget, created when the agent runs at least 2 replicas."""
+
+    max_unavailable: int = Field(1, ge=0, description="Pods that voluntary disruptions may take down at once.")
+
+
+class Shutdown(Model):
+    grace_period_seconds: int = Field(60, ge=1, description="Time from SIGTERM to SIGKILL.")
+    drain_seconds: int = Field(5, ge=0, description="Pause before SIGTERM while endpoints drop the pod.")
+
+    @model_validator(mode="after")
+    def _drain_within_grace(self) -> Self:
+        if self.drain_seconds >= self.grace_period_seconds:
+            raise ValueError(
+                f"drainSeconds ({self.drain_seconds}) must be less than "
+                f"gracePeriodSeconds ({self.grace_period_seconds})"
+            )
+        return self
+
+
+class Metrics(Model):
+    """Prometheus scraping of the agent's pods."""
+
+    port: PortRef = Field(description="Port number or name serving metrics.")
+    path: str = Field("/metrics", pattern=r"^/", description="Metrics path.")
+
+
+class Security(Model):
+    """The secure defaults; each field is an explicit opt-out."""
+
+    run_as_user: int = Field(65532, ge=0, description="UID of the container process.")
+    run_as_group: int = Field(65532, ge=0, description="GID of the container process.")
+    run_as_non_root: bool = Field(True, description="Refuse to start as UID 0.")
+    read_only_root_filesystem: bool = Field(True, description="Root filesystem read-only; /tmp is an emptyDir.")
+    allow_privilege_escalation: bool = Field(False, description="Allow setuid binaries to gain privileges.")
+    add_capabilities: list[str] = Field(default_factory=list, description="Capabilities added back after dropping ALL.")
+    seccomp_profile: Literal["RuntimeDefault", "Unconfined"] = Field("RuntimeDefault", description="Seccomp profile.")
+    service_account_token: bool = Field(False, description="Mount a Kubernetes API token in the pods.")
+
+    @model_validator(mode="after")
+    def _root_needs_opt_out(self) -> Self:
+        if self.run_as_user == 0 and self.run_as_non_root:
+            raise ValueError("runAsUser 0 is root while runAsNonRoot is true; set runAsNonRoot: false to opt out")
+        return self
+
+
+class Toleration(Model):
+    key: str | None = Field(None, description="Taint key.")
+    operator: Literal["Exists", "Equal"] = Field("Equal", description="Exists or Equal.")
+    value: str | None = Field(None, description="Taint value (with Equal).")
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = Field(None, description="Taint effect.")
+
+
+class Scheduling(Model):
+    node_selector: dict[str, str] = Field(default_factory=dict, description="Node labels the pods require.")
+    tolerations: list[Toleration] = Field(
+        default_factory=list, description="Taints the pods tolerate (GPU taints are added for you)."
+    )
+    spread_across_zones: bool = Field(False, description="Spread pods across zones and nodes (on in prod).")
+
+
+class ServiceAccount(Model):
+    annotations: dict[str, str] = Field(default_factory=dict, description="E.g. a cloud IAM role binding.")
+
+
+# --- rollout ----------------------------------------------------------------------------------
+
+
+class RollingUpdate(Model):
+    max_surge: int | Annotated[str, Field(pattern=r"^[0-9]+%$")] = Field(
+        "25%", description="Extra pods during a rollout."
+    )
+    max_unavailable: int | Annotated[str, Field(pattern=r"^[0-9]+%$")] = Field(
+        0, description="Pods that may be missing during a rollout."
+    )
+
+
+class ErrorRate(Model):
+    max: float = Field(ge=0, le=1, description="Highest acceptable error ratio, e.g. 0.05.")
+    query: str = Field(min_length=1, description="Prometheus query returning the error ratio.")
+
+
+class Analysis(Model):
+    """Automated canary analysis, run by Argo Rollouts (`traffic: argo`)."""
+
+    error_rate: ErrorRate | None = Field(None, description="Abort when the error ratio exceeds `max`.")
+    interval: str = Field("1m", pattern=r"^[0-9]+[smh]$", description="Time between measurements.")
+    failure_limit: int = Field(3, ge=0, description="Failed measurements that abort the rollout.")
+
+
+class Candidate(Model):
+    """A version of the agent: its image, and config when it differs from the spec's."""
+
+    image: str = Field(pattern=IMAGE, description="Image of this version.")
+    version: str | None = Field(None, pattern=VERSION, max_length=63, description="Version label; defaults to the tag.")
+    config: Config | None = Field(None, description="Config of this version; defaults to the spec's `config`.")
+
+
+class Canary(Candidate):
+    """A candidate version that takes a share of the traffic."""
+
+    weight: int = Field(10, ge=0, le=100, description="Percent of traffic (and replicas) for the candidate.")
+    traffic: Literal["replicas", "gateway", "argo"] = Field(
+        "replicas",
+        description="replicas: split by pod count (any cluster); gateway: Gateway API HTTPRoute weights; "
+        "argo: an Argo Rollouts Rollout with automated analysis.",
+    )
+    analysis: Analysis | None = Field(None, description="Automated analysis (with `traffic: argo`).")
+
+    @model_validator(mode="after")
+    def _argo_needs_a_query(self) -> Self:
+        if self.traffic == "argo" and (self.analysis is None or self.analysis.error_rate is None):
+            raise ValueError(
+                "traffic: argo needs analysis.errorRate with a query, e.g. {errorRate: {max: 0.05, query: '...'}}"
+            )
+        return self
+
+
+class BlueGreen(Model):
+    """Two full colours; the main Service selects `active`, switching back needs no new pods."""
+
+    active: Literal["blue", "green"] = Field("blue", description="Colour the main Service selects.")
+    blue: Candidate | None = Field(None, description="The blue version.")
+    green: Candidate | None = Field(None, description="The green version.")
+    preview: bool = Field(True, description="A `<name>-preview` Service selecting the inactive colour.")
+
+    @model_validator(mode="after")
+    def _active_has_an_image(self) -> Self:
+        if getattr(self, self.active) is None:
+            raise ValueError(f"active colour '{self.active}' has no image, expected {self.active}: {{image: ...}}")
+        return self
+
+
+class Rollout(Model):
+    """How a new version is released."""
+
+    strategy: Literal["rolling", "canary", "blue-green"] = Field(
+        "rolling", description="rolling (default), canary or blue-green."
+    )
+    rolling: RollingUpdate = Field(default_factory=RollingUpdate, description="Rolling update pace.")
+    canary: Canary | None = Field(None, description="The candidate, with `strategy: canary`.")
+    blue_green: BlueGreen | None = Field(None, description="The colours, with `strategy: blue-green`.")
+
+    @model_validator(mode="after")
+    def _blocks_match_strategy(self) -> Self:
+        if self.canary is not None and self.blue_green is not None:
+            raise ValueError("canary and blueGreen are set at once, expected one strategy")
+        if self.strategy == "canary" and self.canary is None:
+            raise ValueError("strategy canary needs a candidate: canary: {image: ...}")
+        if self.strategy == "blue-green" and self.blue_green is None:
+            raise ValueError("strategy blue-green needs blueGreen: {active: blue, blue: {image: ...}}")
+        if self.strategy == "rolling" and (self.canary or self.blue_green):
+            raise ValueError(
+                f"strategy is rolling but {'canary' if self.canary else 'blueGreen'} is set; "
+                f"set strategy: {'canary' if self.canary else 'blue-green'}"
+            )
+        return self
+
+
+# --- the agent --------------------------------------------------------------------------------
+
+
+class AgentSpec(Model):
+    """One agent of the system: `name` and `image` alone are a valid spec."""
+
+    name: str = Field(
+        pattern=DNS_LABEL,
+        max_length=50,
+        description="DNS-1123 label, unique in the fleet; names every object of the agent.",
+    )
+    layer: Layer = Field("agent-pool", description="orchestration | agent-pool | infrastructure.")
+    image: str = Field(
+        pattern=IMAGE,
+        description="Image reference with a tag or @sha256 digest; unpinned images are refused in prod.",
+    )
+    version: str | None = Field(
+        None,
+        max_length=63,
+        pattern=VERSION,
+        description="Version label; defaults to the image tag.",
+    )
+    command: list[str] | None = Field(None, description="Overrides the image entrypoint.")
+    args: list[str] | None = Field(None, description="Overrides the image arguments.")
+    ports: list[Port] = Field(
+        default_factory=list, description="Container ports; a Service is created when there are any."
+    )
+    env: dict[str, str] = Field(default_factory=dict, description="Plain environment variables (never secrets).")
+    resources: Resources = Field(default_factory=Resources, description="Requests and limits.")
+    health: Health = Field(default_factory=Health, description="Readiness, liveness and startup probes.")
+    scaling: Scaling = Field(default_factory=Scaling, description="Fixed replicas or an autoscaling policy.")
+    secrets: list[SecretItem] = Field(default_factory=list, description="Secrets injected at runtime, by reference.")
+    config: Config = Field(default_factory=Config, description="Configuration data and how changes reach pods.")
+    depends_on: list[str] = Field(
+        default_factory=list,
+        description="Agents this one calls: deployed first, reachable through the "
+        "network policy, URL injected as `<NAME>_URL`.",
+    )
+    expose: Expose | None = Field(None, description="External entrypoint (Ingress).")
+    disruption: Disruption = Field(default_factory=Disruption, description="PodDisruptionBudget (at >= 2 replicas).")
+    shutdown: Shutdown = Field(default_factory=Shutdown, description="Graceful shutdown of long agent sessions.")
+    metrics: Metrics | None = Field(None, description="Prometheus scrape target.")
+    security: Security = Field(default_factory=Security, description="Opt-outs of the secure defaults.")
+    scheduling: Scheduling = Field(default_factory=Scheduling, description="Node placement.")
+    service_account: ServiceAccount = Field(default_factory=ServiceAccount, description="The agent's ServiceAccount.")
+    rollout: Rollout = Field(default_factory=Rollout, description="How new versions are released.")
+
+    @property
+    def tag(self) -> str | None:
+        """The image tag, if any (a digest-only reference has none)."""
+        ref = self.image.split("@")[0]
+        last = ref.rsplit("/", 1)[-1]
+        return last.split(":", 1)[1] if ":" in last else None
+
+    @property
+    def resolved_version(self) -> str:
+        if self.version:
+            return self.version
+        if self.tag:
+            return self.tag
+        return self.image.split("@sha256:")[1][:12] if "@sha256:" in self.image else "unversioned"
+
+    def port_number(self, ref: int | str) -> int:
+        """Resolve a port name to its number (numbers pass through)."""
+        if isinstance(ref, int):
+            return ref
+        return next(p.port for p in self.ports if p.name == ref)
+
+    def reference_problems(self) -> list[tuple[str, str]]:
+        """(field path, message) for names used inside the spec that it does not declare."""
+        names = {p.name for p in self.ports}
+        problems: list[tuple[str, str]] = []
+        refs: list[tuple[str, int | str | None]] = [
+            (f"health.{kind}.{handler}.port", probe.port)
+            for kind in ("readiness", "liveness", "startup")
+            if (probe := getattr(self.health, kind)) is not None
+            for handler in ("http", "tcp", "grpc")
+            if getattr(probe, handler) is not None
+        ]
+        refs += [
+            ("metrics.port", self.metrics.port if self.metrics else None),
+            ("expose.port", self.expose.port if self.expose else None),
+        ]
+        for where, ref in refs:
+            if isinstance(ref, str) and ref not in names:
+                declared = ", ".join(sorted(names)) or "none"
+                problems.append(
+                    (where, f"'{ref}' is not a declared port, expected one of: {declared}{did_you_mean(ref, names)}")
+                )
+        if self.expose and not self.ports:
+            problems.append(("expose", "needs at least one port in ports to route to"))
+        if len(names) != len(self.ports):
+            problems.append(("ports", "port names must be unique"))
+        return problems

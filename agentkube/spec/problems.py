@@ -1,0 +1,103 @@
+"""Problems found in user input, collected and reported together, and pydantic errors as problems."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input: where it is and what to do about it."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+
+
+class SpecError(Exception):
+    """Invalid agent specs or stack settings; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix when a close match exists, else ''."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def dotted(loc: Sequence[str | int]) -> str:
+    """('secrets', 0, 'secretRef') -> 'secrets[0].secretRef'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def problems_from(err: ValidationError, file: str, model: type[BaseModel], prefix: str = "") -> list[Problem]:
+    """Pydantic errors as `FILE: FIELD.PATH: message` problems, with 'did you mean' for unknown fields."""
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = [part for part in e["loc"] if not _is_union_tag(part)]
+        msg = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if e["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            known = _fields_at(model, loc[:-1])
+            hint = did_you_mean(key, known)
+            msg = f"unknown field '{key}'{hint}"
+            if known and not hint:
+                msg += f", expected one of: {', '.join(sorted(known))}"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        elif "input" in e and e["type"] not in ("value_error", "assertion_error") and _shown(e["input"]):
+            msg = f"'{e['input']}' is not valid: {msg[0].lower()}{msg[1:]}"
+        problems.append(Problem(file, prefix + dotted(loc), msg))
+    return problems
+
+
+def _is_union_tag(part: str | int) -> bool:
+    # pydantic adds union member names ('int', 'str', 'constrained-str') to locations
+    return isinstance(part, str) and (
+        part in ("int", "str", "float", "bool") or part.startswith(("constrained-", "function-"))
+    )
+
+
+def _shown(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) < 80
+
+
+def _fields_at(model: type[BaseModel], loc: list[str | int]) -> set[str]:
+    """Field names (aliases) of the model found at `loc` inside `model`."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return set()
+        found = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if found is None:
+            return set()
+        current = model_in(found.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return {f.alias or n for n, f in current.model_fields.items()}
+    return set()
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside a field annotation (`X | None`, `list[X]`), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        if (found := model_in(arg)) is not None:
+            return found
+    return None

@@ -1,0 +1,56 @@
+"""One Kubernetes object of the core as one typed pulumi_kubernetes resource."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from agentkube.core.secrets import ConfigSecret
+
+SecretSource = Callable[[str], pulumi.Output[str]]
+
+
+def resource_class(api_version: str, kind: str) -> type[pulumi.CustomResource] | None:
+    """The typed pulumi_kubernetes class of an object, or None for kinds the SDK lacks (CRDs)."""
+    group, _, version = api_version.rpartition("/")
+    module_name = "core" if not group else group.split(".")[0]
+    try:
+        module = importlib.import_module(f"pulumi_kubernetes.{module_name}.{version}")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, kind, None)
+
+
+def _snake(key: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+
+
+def _with_secrets(value: Any, secret: SecretSource) -> Any:
+    if isinstance(value, ConfigSecret):
+        return secret(value.key)
+    if isinstance(value, dict):
+        return {k: _with_secrets(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_secrets(v, secret) for v in value]
+    return value
+
+
+def register(obj: Mapping[str, Any], opts: pulumi.ResourceOptions, secret: SecretSource) -> pulumi.CustomResource:
+    """One Kubernetes object as one Pulumi resource, named `namespace/name` (type is in the URN)."""
+    meta = obj["metadata"]
+    name = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
+    body = _with_secrets({k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}, secret)
+    cls = resource_class(obj["apiVersion"], obj["kind"])
+    if obj["kind"] == "Secret":
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["data", "stringData"])
+        )
+    if cls is None:
+        return k8s.apiextensions.CustomResource(
+            name, api_version=obj["apiVersion"], kind=obj["kind"], opts=opts, **body
+        )
+    return cls(name, opts=opts, **{_snake(k): v for k, v in body.items()})

@@ -1,0 +1,124 @@
+"""Checks on what we generate, by tools nobody here wrote: Kubernetes schemas and checkov."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+from kubernetes_validate.utils import all_versions
+
+from agentkube.core.build import build
+from agentkube.core.secrets import without_secret_values
+from agentkube.render.files import write_render_dir
+from agentkube.render.schema import SCHEMA_FILE, schema_text
+from tests.helpers import ROOT, stack_fleet
+
+VERSIONS = sorted(
+    {v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= (1, 29)},
+    key=lambda v: tuple(map(int, v.split("."))),
+)
+
+
+def rendered(stack: str) -> list[dict[str, Any]]:
+    plain: list[dict[str, Any]] = json.loads(json.dumps(without_secret_values(build(stack_fleet(stack)))))
+    return plain
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_object_is_valid_in_strict_mode(stack: str, version: str) -> None:
+    errors = []
+    for obj in rendered(stack):
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as err:
+            errors.append(f"{obj['kind']}/{obj['metadata']['name']}: {err.message}")
+    assert errors == []
+
+
+def test_versions_cover_1_29_to_the_newest_shipped() -> None:
+    assert VERSIONS[0].startswith("1.29") and len(VERSIONS) >= 5
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_checkov_finds_nothing_with_default_settings(stack: str, tmp_path: Path) -> None:
+    checkov = shutil.which("checkov", path=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    assert checkov, "checkov is installed by scripts/bootstrap"
+    write_render_dir(rendered(stack), tmp_path / stack)
+    run = subprocess.run(
+        [
+            checkov,
+            "--skip-download",
+            "--framework",
+            "kubernetes",
+            "-d",
+            str(tmp_path / stack),
+            "--compact",
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    report = json.loads(run.stdout)
+    summary = report["summary"]
+    failed = [f"{c['check_id']} {c['resource']}" for c in report["results"]["failed_checks"]]
+    assert failed == [] and summary["failed"] == 0
+    assert summary["passed"] >= 600, summary  # 637 with checkov 3.3.30
+    skipped = {c["check_id"] for c in report["results"]["skipped_checks"]}
+    assert skipped <= {"CKV_K8S_43", "CKV_K8S_35", "CKV_K8S_40"}  # the skips the README lists
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_secure_defaults_on_every_pod_template(stack: str) -> None:
+    overridden = {"vector-store"}  # runAsUser set explicitly in its spec
+    for obj in rendered(stack):
+        if obj["kind"] != "Deployment":
+            continue
+        pod = obj["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["automountServiceAccountToken"] is False
+        assert {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}} in pod["volumes"]
+        for container in pod["containers"]:
+            ctx = container["securityContext"]
+            assert ctx["readOnlyRootFilesystem"] is True
+            assert ctx["allowPrivilegeEscalation"] is False
+            assert ctx["capabilities"]["drop"] == ["ALL"]
+            assert ctx["runAsNonRoot"] is True
+            assert ctx["runAsUser"] >= 10000 or obj["metadata"]["name"] in overridden
+            assert set(container["resources"]["requests"]) >= {"cpu", "memory"}
+            assert set(container["resources"]["limits"]) >= {"cpu", "memory"}
+            assert {"readinessProbe", "livenessProbe"} <= set(container)
+
+
+def test_shipped_schema_is_current() -> None:
+    assert (ROOT / SCHEMA_FILE).read_text() == schema_text(), "run: scripts/refresh-docs"
+
+
+def test_example_specs_validate_against_the_json_schema() -> None:
+    import jsonschema
+    import yaml
+
+    schema = json.loads((ROOT / SCHEMA_FILE).read_text())
+    for path in sorted((ROOT / "agents").glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "x", "image": "y:1", "replicas": 2}, schema)
+
+
+def test_readme_reference_is_current() -> None:
+    from agentkube.render.schema import REFERENCE_BEGIN, REFERENCE_END, reference_markdown
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme[readme.index(REFERENCE_BEGIN) + len(REFERENCE_BEGIN) : readme.index(REFERENCE_END)]
+    assert block == "\n" + reference_markdown(), "run: scripts/refresh-docs"

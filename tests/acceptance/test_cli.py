@@ -1,0 +1,150 @@
+"""The agentkube command on the example fleet and on broken copies of it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from agentkube.cli.main import main
+from agentkube.core.build import build
+from agentkube.core.secrets import without_secret_values
+from tests.helpers import ROOT, stack_fleet
+
+
+def broken_copy(tmp_path: Path, file: str, text: str) -> Path:
+    agents = tmp_path / "agents"
+    shutil.copytree(ROOT / "agents", agents)
+    (agents / file).write_text(text)
+    for stack in ("dev", "prod"):
+        shutil.copy(ROOT / f"Pulumi.{stack}.yaml", tmp_path)
+    return tmp_path
+
+
+def test_validate_example_fleet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--stack", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        "valid: 5 agents in 3 layers for stack dev (coder, orchestrator, researcher, tool-server, vector-store)\n"
+    )
+
+
+def test_validate_broken_copy_lists_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = broken_copy(
+        tmp_path,
+        "researcher.yaml",
+        "name: researcher\nimage: r:1\nreplicaz: 2\nresources: {requests: {memory: 500mb}}\n",
+    )
+    monkeypatch.chdir(project)
+    assert main(["validate", "--stack", "dev"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "agents/researcher.yaml: replicaz: unknown field 'replicaz', expected one of: args, command, config, "
+        "dependsOn, disruption, env, expose, health, image, layer, metrics, name, ports, resources, rollout, scaling, "
+        "scheduling, secrets, security, serviceAccount, shutdown, version",
+        "agents/researcher.yaml: resources.requests.memory: '500mb' is not a Kubernetes quantity, expected a number "
+        "with an optional suffix such as 250m, 1, 512Mi or 2Gi (did you mean '500Mi'?)",
+        "2 problem(s) found; nothing was rendered or deployed",
+    ]
+    assert "Traceback" not in captured.err
+
+
+CODER_WITH_UNKNOWN_DEPENDENCY = "name: coder\nimage: c:1\nports: [{name: http, port: 80}]\ndependsOn: [nobody]\n"
+
+
+def test_validate_json_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(broken_copy(tmp_path, "coder.yaml", CODER_WITH_UNKNOWN_DEPENDENCY))
+    assert main(["validate", "--output", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report == {
+        "valid": False,
+        "problems": [{"file": "agents/coder.yaml", "path": "dependsOn[0]", "message": "no agent named 'nobody'"}],
+    }
+
+
+def test_malformed_yaml_exits_1_with_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(broken_copy(tmp_path, "coder.yaml", "name: coder\n  image: c:1\n"))
+    assert main(["validate"]) == 1
+    assert capsys.readouterr().err.startswith("agents/coder.yaml: line 2, column 8: malformed YAML: ")
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render"]) == 2
+    assert "--stack" in capsys.readouterr().err
+    assert main(["bogus"]) == 2
+    assert main(["validate", "--stack", "staging"]) == 1
+    assert "no such stack file; stacks here: dev, prod" in capsys.readouterr().err
+
+
+def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "--help"]) == 0
+    assert "agentkube render --stack dev -o rendered/dev" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_render_stdout_is_the_core_output_in_deterministic_bytes(
+    stack: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["render", "--stack", stack, "-o", "-"]) == 0
+    first = capsys.readouterr()
+    assert main(["render", "--stack", stack, "-o", "-"]) == 0
+    assert capsys.readouterr().out == first.out
+    docs = list(yaml.safe_load_all(first.out))
+    assert docs == json.loads(json.dumps(without_secret_values(build(stack_fleet(stack)))))
+    assert "searchApiKey" in first.err and "kubectl" in first.err  # how the secret value reaches the cluster
+
+
+def test_render_directory_layout_and_safety(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["render", "--stack", "prod", "-o", str(out)]) == 0
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
+    assert "agentkube-orchestration/deployment-orchestrator.yaml" in files
+    assert "cluster/priorityclass-agentkube-orchestration.yaml" in files
+    assert len(files) == len(build(stack_fleet("prod")))
+    assert main(["render", "--stack", "prod", "-o", str(out)]) == 0  # our own directory is replaced
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    assert main(["render", "--stack", "dev", "-o", str(foreign)]) == 2
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    assert "was not written by agentkube render" in capsys.readouterr().err
+
+
+def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "agentkube agent spec"
+    assert schema["required"] == ["name", "image"]
+    assert schema["additionalProperties"] is False
+
+
+def test_plan_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--stack", "prod", "--output", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    researcher = next(a for a in report["agents"] if a["agent"] == "researcher")
+    # stable 2..20 under its HPA, plus one canary pod at weight 10
+    assert (researcher["replicas_min"], researcher["replicas_max"]) == (3, 21)
+    assert (researcher["cpu_min"], researcher["cpu_max"]) == ("750m", "5250m")
+    assert (researcher["memory_min"], researcher["memory_max"]) == ("1536Mi", "10752Mi")
+    tool_server = next(a for a in report["agents"] if a["agent"] == "tool-server")
+    assert (tool_server["replicas_min"], tool_server["replicas_max"]) == (4, 4)  # two full colours
+    assert report["total"]["gpu_min"] == 2  # coder: 2 replicas in prod, 1 GPU each
+    assert [row["agent"] for row in report["layers"]] == [
+        "orchestration total",
+        "agent-pool total",
+        "infrastructure total",
+    ]
+    assert main(["plan", "--stack", "dev"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[1].split() == ["AGENT", "LAYER", "ROLLOUT", "REPLICAS", "CPU", "MEMORY", "GPU"]
+    assert table[-1].split()[:2] == ["fleet", "total"]

@@ -1,0 +1,179 @@
+"""Canary and blue-green releases: tracks, replica splits, selectors, config per version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agentkube.core.build import build
+from agentkube.core.rollout import canary_split
+from agentkube.spec.problems import SpecError
+from tests.helpers import BASE, blue_green, canary, fleet_of
+
+
+def of(objs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in objs if o["kind"] == kind}
+
+
+def selects(service: dict[str, Any], deployment: dict[str, Any]) -> bool:
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    return all(labels.get(k) == v for k, v in service["spec"]["selector"].items())
+
+
+@pytest.mark.parametrize(
+    ("total", "weight", "split"),
+    [
+        (4, 0, (4, 0)),
+        (4, 1, (3, 1)),
+        (4, 10, (3, 1)),
+        (4, 50, (2, 2)),
+        (4, 100, (0, 4)),
+        (1, 10, (1, 1)),
+        (10, 10, (9, 1)),
+        (10, 50, (5, 5)),
+        (3, 1, (2, 1)),
+    ],
+)
+def test_canary_split(total: int, weight: int, split: tuple[int, int]) -> None:
+    assert canary_split(total, weight) == split
+
+
+@pytest.mark.parametrize(
+    ("weight", "stable", "canary_pods"), [(0, 4, None), (1, 3, 1), (10, 3, 1), (50, 2, 2), (100, 0, 4)]
+)
+def test_replicas_canary_behind_one_service(weight: int, stable: int, canary_pods: int | None) -> None:
+    spec = canary(weight)
+    spec["scaling"] = {"replicas": 4}
+    objs = build(fleet_of(spec))
+    deployments = of(objs, "Deployment")
+    assert deployments["worker"]["spec"]["replicas"] == stable
+    if canary_pods is None:
+        assert "worker-canary" not in deployments
+    else:
+        candidate = deployments["worker-canary"]
+        assert candidate["spec"]["replicas"] == canary_pods
+        assert candidate["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/worker:1.1.0"
+        assert candidate["metadata"]["labels"]["app.kubernetes.io/version"] == "1.1.0"
+    (service,) = of(objs, "Service").values()
+    assert all(selects(service, d) for d in deployments.values())  # the one Service reaches every track
+    for name, d in deployments.items():  # and each Deployment only its own pods
+        others = [o for o in deployments.values() if o is not d]
+        assert not any(
+            all(
+                o["spec"]["template"]["metadata"]["labels"].get(k) == v
+                for k, v in d["spec"]["selector"]["matchLabels"].items()
+            )
+            for o in others
+        ), name
+
+
+def test_autoscaled_canary_keeps_the_hpa_on_stable() -> None:
+    spec = canary(10)
+    spec["scaling"] = {"autoscale": {"min": 4, "max": 20}}
+    objs = build(fleet_of(spec))
+    assert "replicas" not in of(objs, "Deployment")["worker"]["spec"]
+    assert of(objs, "Deployment")["worker-canary"]["spec"]["replicas"] == 1
+    assert list(of(objs, "HorizontalPodAutoscaler")) == ["worker"]
+
+
+def test_each_track_carries_its_own_immutable_config() -> None:
+    objs = build(fleet_of(canary(10, config={"data": {"agent.yaml": "model: b\n"}})))
+    configs = of(objs, "ConfigMap")
+    assert len(configs) == 2 and all(c["immutable"] is True for c in configs.values())
+    stable, candidate = of(objs, "Deployment")["worker"], of(objs, "Deployment")["worker-canary"]
+
+    def config_of(d: dict[str, Any]) -> str:
+        volumes = d["spec"]["template"]["spec"]["volumes"]
+        return next(v["configMap"]["name"] for v in volumes if "configMap" in v)
+
+    assert configs[config_of(stable)]["data"] == {"agent.yaml": "model: a\n"}
+    assert configs[config_of(candidate)]["data"] == {"agent.yaml": "model: b\n"}
+    # abort (weight 0) keeps only the stable config
+    assert [c["data"] for c in of(build(fleet_of(canary(0))), "ConfigMap").values()] == [{"agent.yaml": "model: a\n"}]
+
+
+def test_gateway_canary_splits_by_httproute_weights() -> None:
+    objs = build(fleet_of(canary(20, "gateway"), gateway={"name": "public", "namespace": "gateways"}))
+    assert sorted(of(objs, "Service")) == ["worker", "worker-canary", "worker-stable"]
+    route = of(objs, "HTTPRoute")["worker"]
+    assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
+    assert route["spec"]["parentRefs"] == [{"name": "public", "namespace": "gateways"}]
+    assert [(b["name"], b["weight"]) for b in route["spec"]["rules"][0]["backendRefs"]] == [
+        ("worker-stable", 80),
+        ("worker-canary", 20),
+    ]
+    services, deployments = of(objs, "Service"), of(objs, "Deployment")
+    assert selects(services["worker-canary"], deployments["worker-canary"])
+    assert not selects(services["worker-canary"], deployments["worker"])
+
+
+def test_argo_canary_is_a_rollout_with_analysis() -> None:
+    spec = canary(10, "argo", analysis={"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}})
+    spec["scaling"] = {"autoscale": {"min": 2, "max": 8}}
+    objs = build(fleet_of(spec))
+    assert "Deployment" not in {o["kind"] for o in objs}
+    rollout = of(objs, "Rollout")["worker"]
+    assert rollout["apiVersion"] == "argoproj.io/v1alpha1"
+    assert rollout["spec"]["strategy"]["canary"]["steps"][0] == {"setWeight": 10}
+    assert rollout["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/worker:1.1.0"
+    metric = of(objs, "AnalysisTemplate")["worker-error-rate"]["spec"]["metrics"][0]
+    assert metric["successCondition"] == "result[0] <= 0.05"
+    assert metric["provider"]["prometheus"]["query"] == "sum(rate(errors[1m]))"
+    assert of(objs, "HorizontalPodAutoscaler")["worker"]["spec"]["scaleTargetRef"]["kind"] == "Rollout"
+
+
+def test_blue_green_switch_back_changes_only_the_services() -> None:
+    blue, green = build(fleet_of(blue_green("blue"))), build(fleet_of(blue_green("green")))
+    # no new pods to switch: same pod templates and replicas (only the spec-hash annotation moves)
+    assert {n: d["spec"] for n, d in of(blue, "Deployment").items()} == {
+        n: d["spec"] for n, d in of(green, "Deployment").items()
+    }
+    for objs, active, inactive in ((blue, "worker-blue", "worker-green"), (green, "worker-green", "worker-blue")):
+        services, deployments = of(objs, "Service"), of(objs, "Deployment")
+        assert selects(services["worker"], deployments[active])
+        assert not selects(services["worker"], deployments[inactive])
+        assert selects(services["worker-preview"], deployments[inactive])
+
+
+@pytest.mark.parametrize(
+    ("rollout", "message"),
+    [
+        ({"strategy": "canary", "canary": {"image": "w:2", "weight": 101}}, "rollout.canary.weight"),
+        ({"strategy": "canary"}, "strategy canary needs a candidate"),
+        ({"strategy": "canary", "canary": {"weight": 10}}, "rollout.canary.image: required field is missing"),
+        (
+            {"strategy": "canary", "canary": {"image": "w:2", "traffic": "argo"}},
+            "traffic: argo needs analysis.errorRate",
+        ),
+        (
+            {
+                "strategy": "canary",
+                "canary": {"image": "w:2", "traffic": "argo", "analysis": {"errorRate": {"max": 0.1}}},
+            },
+            "rollout.canary.analysis.errorRate.query: required field is missing",
+        ),
+        (
+            {"strategy": "blue-green", "blueGreen": {"active": "green", "blue": {"image": "w:1"}}},
+            "active colour 'green' has no image",
+        ),
+        (
+            {"strategy": "canary", "canary": {"image": "w:2"}, "blueGreen": {"blue": {"image": "w:1"}}},
+            "canary and blueGreen are set at once",
+        ),
+    ],
+)
+def test_bad_rollouts_are_reported(rollout: dict[str, Any], message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        fleet_of({**BASE, "rollout": rollout})
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("agents/worker.yaml: rollout")
+
+
+def test_gateway_traffic_needs_a_gateway_in_the_stack() -> None:
+    with pytest.raises(SpecError) as caught:
+        fleet_of(canary(10, "gateway"))
+    assert str(caught.value) == (
+        "agents/worker.yaml: rollout.canary.traffic: 'gateway' needs a Gateway in the dev "
+        "stack, expected agentkube:gateway: {name: ..., namespace: ...}"
+    )

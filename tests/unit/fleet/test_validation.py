@@ -1,0 +1,247 @@
+"""Bad input: every case gets a `FILE: FIELD.PATH: message` problem and nothing is built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentkube.fleet import resolve
+from agentkube.fleet.files import load_fleet, read_documents
+from agentkube.fleet.settings import settings_from_config
+from agentkube.spec.problems import SpecError
+from agentkube.spec.stack import StackSettings
+from tests.helpers import fleet_of
+
+GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
+
+
+def problems(*specs: dict[str, Any], **settings: Any) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        fleet_of(*specs, **settings)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_name_and_image_alone_are_a_valid_spec() -> None:
+    fleet = fleet_of(GOOD)
+    assert fleet.agents[0].name == "worker"
+    assert fleet.agents[0].resolved_version == "1.0.0"
+
+
+def test_unknown_field_suggests_the_close_one() -> None:
+    assert problems({**GOOD, "imagePullPolicyy": "x", "scaling": {"replica": 2}}) == [
+        "agents/worker.yaml: imagePullPolicyy: unknown field 'imagePullPolicyy', expected one of: args, command, "
+        "config, dependsOn, disruption, env, expose, health, image, layer, metrics, name, ports, resources, rollout, "
+        "scaling, scheduling, secrets, security, serviceAccount, shutdown, version",
+        "agents/worker.yaml: scaling.replica: unknown field 'replica' (did you mean 'replicas'?)",
+    ]
+
+
+def test_bad_quantity_names_the_fix() -> None:
+    assert problems({**GOOD, "resources": {"requests": {"memory": "500mb"}}}) == [
+        "agents/worker.yaml: resources.requests.memory: '500mb' is not a Kubernetes quantity, expected a number "
+        "with an optional suffix such as 250m, 1, 512Mi or 2Gi (did you mean '500Mi'?)"
+    ]
+
+
+def test_milli_bytes_of_memory_are_refused() -> None:
+    assert "did you mean '512Mi'?" in problems({**GOOD, "resources": {"limits": {"memory": "512m"}}})[0]
+
+
+def test_limits_below_requests() -> None:
+    assert problems({**GOOD, "resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "500m"}}}) == [
+        "agents/worker.yaml: resources: limits.cpu (500m) is below requests.cpu (2), expected a limit of at least 2"
+    ]
+
+
+def test_autoscale_min_above_max() -> None:
+    assert problems({**GOOD, "scaling": {"autoscale": {"min": 5, "max": 2}}}) == [
+        "agents/worker.yaml: scaling.autoscale: min (5) is greater than max (2), expected min <= max"
+    ]
+
+
+def test_probe_port_must_be_declared() -> None:
+    spec = {
+        **GOOD,
+        "ports": [{"name": "http", "port": 8080}],
+        "health": {"readiness": {"http": {"path": "/ready", "port": "htp"}}},
+    }
+    assert problems(spec) == [
+        "agents/worker.yaml: health.readiness.http.port: 'htp' is not a declared port, expected one of: http "
+        "(did you mean 'http'?)"
+    ]
+
+
+def test_duplicate_names() -> None:
+    docs = {"agents/a.yaml": GOOD, "agents/b.yaml": GOOD}
+    with pytest.raises(SpecError) as caught:
+        resolve(docs, StackSettings())
+    assert [str(p) for p in caught.value.problems] == [
+        "agents/b.yaml: name: 'worker' is already the name of the agent in agents/a.yaml, expected a unique name"
+    ]
+
+
+def test_depends_on_unknown_agent() -> None:
+    assert problems(
+        {**GOOD, "dependsOn": ["tool-srever"]},
+    ) == ["agents/worker.yaml: dependsOn[0]: no agent named 'tool-srever'"]
+    tool = {"name": "tool-server", "image": "t:1", "ports": [{"name": "http", "port": 80}]}
+    assert problems({**GOOD, "dependsOn": ["tool-srever"]}, tool) == [
+        "agents/worker.yaml: dependsOn[0]: no agent named 'tool-srever' (did you mean 'tool-server'?)"
+    ]
+
+
+def test_dependency_cycle() -> None:
+    port = [{"name": "http", "port": 80}]
+    assert problems(
+        {"name": "a", "image": "a:1", "ports": port, "dependsOn": ["b"]},
+        {"name": "b", "image": "b:1", "ports": port, "dependsOn": ["c"]},
+        {"name": "c", "image": "c:1", "ports": port, "dependsOn": ["a"]},
+    ) == [
+        "agents/a.yaml: dependsOn: dependency cycle: a -> b -> c -> a, expected agents that depend on each other "
+        "in one direction only"
+    ]
+
+
+def test_dependency_without_ports_cannot_be_called() -> None:
+    assert problems({**GOOD, "dependsOn": ["cache"]}, {"name": "cache", "image": "c:1"}) == [
+        "agents/worker.yaml: dependsOn[0]: 'cache' declares no ports, so it cannot be called; add ports to "
+        "agents/cache.yaml"
+    ]
+
+
+@pytest.mark.parametrize("name", ["Researcher", "re_searcher", "-x", "a" * 51])
+def test_invalid_names(name: str) -> None:
+    (problem,) = problems({**GOOD, "name": name})
+    assert problem.startswith(f"agents/{name}.yaml: name: '{name}' is not valid:")
+
+
+def test_secret_without_key() -> None:
+    assert problems({**GOOD, "secrets": [{"env": "TOKEN", "secretRef": {"name": "creds"}}]}) == [
+        "agents/worker.yaml: secrets[0].secretRef.key: required field is missing"
+    ]
+
+
+def test_secret_needs_one_source_and_one_target() -> None:
+    assert problems({**GOOD, "secrets": [{"env": "T", "path": "/x/t", "config": "searchApiKey"}]}) == [
+        "agents/worker.yaml: secrets[0]: a secret needs exactly one of env or path"
+    ]
+
+
+@pytest.mark.parametrize("image", ["ghcr.io/acme/worker:latest", "ghcr.io/acme/worker"])
+def test_unpinned_image_is_refused_in_prod(image: str) -> None:
+    assert problems({**GOOD, "image": image}, environment="prod") == [
+        f"agents/worker.yaml: image: '{image}' is not pinned, expected a version tag or @sha256 digest in prod "
+        f"(':latest' moves)"
+    ]
+    assert fleet_of({**GOOD, "image": image}, environment="dev").agents[0].image == image
+
+
+def test_digest_is_pinned_in_prod() -> None:
+    image = "ghcr.io/acme/worker@sha256:" + "a" * 64
+    assert (
+        fleet_of({**GOOD, "image": image, "scaling": {"replicas": 2}}, environment="prod", minReplicas=2)
+        .agents[0]
+        .resolved_version
+        == "a" * 12
+    )
+
+
+def test_replicas_below_stack_minimum() -> None:
+    assert problems(GOOD, minReplicas=2) == [
+        "agents/worker.yaml: scaling.replicas: 1 is below the dev stack's minReplicas (2), expected at least 2"
+    ]
+
+
+def test_override_for_unknown_agent() -> None:
+    assert problems(GOOD, overrides={"wroker": {"scaling": {"replicas": 2}}}) == [
+        "Pulumi.test.yaml: config.agentkube:overrides.wroker: no agent named 'wroker' (did you mean 'worker'?)"
+    ]
+
+
+def test_env_set_twice() -> None:
+    spec = {**GOOD, "env": {"TOKEN": "x"}, "secrets": [{"env": "TOKEN", "secretRef": {"name": "s", "key": "k"}}]}
+    assert problems(spec) == [
+        "agents/worker.yaml: secrets[0].env: sets TOKEN, which env.TOKEN sets too, expected each variable once"
+    ]
+
+
+def test_missing_config_secret_for_a_cluster_stack() -> None:
+    spec = {**GOOD, "secrets": [{"env": "KEY", "config": "apiKey"}]}
+    with pytest.raises(SpecError) as caught:
+        resolve({"agents/w.yaml": spec}, StackSettings(), "Pulumi.prod.yaml", frozenset())
+    assert [str(p) for p in caught.value.problems] == [
+        "agents/w.yaml: secrets[0].config: 'apiKey' is not a secret in Pulumi.prod.yaml, expected it set with "
+        "`pulumi config set --secret agentkube:apiKey VALUE`"
+    ]
+    rendered = StackSettings(renderDir="rendered/x")
+    assert resolve({"agents/w.yaml": spec}, rendered, "Pulumi.dev.yaml", frozenset()).agents[0].name == "worker"
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    found = problems(
+        {**GOOD, "layer": "pool", "resources": {"requests": {"cpu": "lots"}}}, {"name": "Other", "image": "o:1"}
+    )
+    assert len(found) == 3
+    assert found[0].startswith("agents/Other.yaml: name:")
+    assert found[1].startswith("agents/worker.yaml: layer: 'pool' is not valid")
+
+
+def test_unknown_stack_setting(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        settings_from_config({"agentkube:environmnet": "prod"}, "Pulumi.x.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "Pulumi.x.yaml: config.agentkube:environmnet: unknown setting 'environmnet' (did you mean 'environment'?); "
+        "settings are: context, defaults, environment, foldLayers, gateway, ingressClass, ingressNamespace, "
+        "kubeconfig, labels, minReplicas, monitoringNamespace, namespace, overrides, prometheusAddress, registry, "
+        "renderDir "
+        "(secrets must be set with --secret)"
+    ]
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("name: x\nimage: [unclosed\nports: 1\n")
+    with pytest.raises(SpecError) as caught:
+        read_documents(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.file.endswith("bad.yaml")
+    assert problem.path.startswith("line 3")
+    assert "malformed YAML" in problem.message
+
+
+def test_empty_agents_directory(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_fleet(tmp_path)
+    assert "no agent specs found" in str(caught.value)
+
+
+def test_spec_that_is_not_a_mapping() -> None:
+    with pytest.raises(SpecError) as caught:
+        resolve({"agents/x.yaml": ["name", "image"]}, StackSettings())
+    assert str(caught.value) == "agents/x.yaml: expected a mapping of spec fields, found list"
+
+
+def test_registry_prefixes_images_without_one() -> None:
+    fleet = fleet_of(
+        {**GOOD, "image": "worker:1.0.0"},
+        {"name": "b", "image": "ghcr.io/x/b:1"},
+        registry="registry.acme.internal/team",
+    )
+    assert [a.image for a in fleet.agents] == ["ghcr.io/x/b:1", "registry.acme.internal/team/worker:1.0.0"]
+
+
+def test_defaults_merge_under_and_overrides_over_the_spec() -> None:
+    fleet = fleet_of(
+        {**GOOD, "env": {"A": "spec"}},
+        defaults={"env": {"A": "default", "B": "default"}},
+        overrides={"worker": {"env": {"B": "override"}}},
+    )
+    assert fleet.agents[0].env == {"A": "spec", "B": "override"}
+
+
+def test_dependency_listed_twice() -> None:
+    tool = {"name": "tool", "image": "t:1", "ports": [{"name": "http", "port": 80}]}
+    assert problems({**GOOD, "dependsOn": ["tool", "tool"]}, tool) == [
+        "agents/worker.yaml: dependsOn[1]: 'tool' is listed twice, expected each agent once"
+    ]
