@@ -32,7 +32,12 @@ def validate(args: argparse.Namespace, report: Reporter) -> int:
         names = ", ".join(a.name for a in fleet.agents)
         return f"{report.ok('valid')}: {len(fleet.agents)} agents in {len(layers)} layers{where} ({names})"
 
-    report.result({"valid": True, "stack": args.stack, "agents": [a.name for a in fleet.agents]}, text, indent=None)
+    for warning in fleet.warnings:
+        report.note(str(warning))
+    data = {"valid": True, "stack": args.stack, "agents": [a.name for a in fleet.agents]}
+    if fleet.warnings:
+        data["warnings"] = [w.__dict__ for w in fleet.warnings]
+    report.result(data, text, indent=None)
     return 0
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..spec.agent import LAYERS, AgentSpec, Layer, Resources
+from ..spec.agent import LAYERS, POD_SECURITY_LEVELS, AgentSpec, Layer, PodSecurityLevel, Resources
 from ..spec.quantity import format_cpu, format_memory
 from . import naming
 from .capacity import peak_pods
@@ -59,9 +59,9 @@ def priority_class(layer: Layer, fleet: Fleet) -> dict[str, Any]:
 
 
 def namespace_object(name: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
-    # 'restricted' Pod Security unless an agent opted out of a secure default
-    hardened = all(_meets_restricted(a) for a in agents)
-    level = "restricted" if hardened else "baseline"
+    """The namespace, enforcing the strictest Pod Security level that admits all of its agents' pods
+    (`restricted` unless an agent opted out of a secure default) and warning at `restricted`."""
+    level = namespace_level(agents)
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
@@ -76,14 +76,8 @@ def namespace_object(name: str, agents: Iterable[AgentSpec], fleet: Fleet) -> di
     }
 
 
-def _meets_restricted(spec: AgentSpec) -> bool:
-    sec = spec.security
-    return (
-        sec.run_as_non_root
-        and not sec.allow_privilege_escalation
-        and sec.seccomp_profile == "RuntimeDefault"
-        and set(sec.add_capabilities) <= {"NET_BIND_SERVICE"}
-    )
+def namespace_level(agents: Iterable[AgentSpec]) -> PodSecurityLevel:
+    return max((a.security.pod_security_level() for a in agents), key=POD_SECURITY_LEVELS.index, default="restricted")
 
 
 def quota(ns: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:

@@ -208,12 +208,9 @@ def env(spec: AgentSpec, fleet: Fleet, config_map: str) -> list[dict[str, Any]]:
         if item.env:
             name, key = _secret_source(spec, item)
             out.append({"name": item.env, "valueFrom": {"secretKeyRef": {"name": name, "key": key}}})
-    if spec.config.reload == "restart":
-        out += [
-            {"name": k, "valueFrom": {"configMapKeyRef": {"name": config_map, "key": k}}}
-            for k in sorted(spec.config.data)
-            if k.replace("_", "a").isalnum() and not k[0].isdigit()
-        ]
+    out += [
+        {"name": k, "valueFrom": {"configMapKeyRef": {"name": config_map, "key": k}}} for k in spec.config.env_keys()
+    ]
     return out
 
 

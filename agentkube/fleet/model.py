@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..spec.agent import AgentSpec
+from ..spec.problems import Problem
 from ..spec.stack import StackSettings
 
 
@@ -17,6 +18,7 @@ class Fleet:
     agents: tuple[AgentSpec, ...]
     settings: StackSettings
     sources: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()  # valid, but worth saying: opt-outs of the secure defaults
 
     @cached_property
     def _by_name(self) -> dict[str, AgentSpec]:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..spec.agent import AgentSpec
+from ..spec.image import parse_image
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
 from ..spec.stack import StackSettings
 from .model import Fleet, find_cycle
@@ -81,30 +82,54 @@ def resolve(
         )
     if settings.render_dir is None:  # rendered files never hold secret values, so none are needed
         problems += _config_secret_problems(agents, sources, secret_config, stack_file)
+    problems += _renames(settings, stack_file)
     if problems:
         raise SpecError(problems)
-    return Fleet(tuple(agents[n] for n in sorted(agents)), settings, sources)
+    warnings = [
+        Problem(
+            sources[name],
+            "security",
+            f"warning: its namespace enforces Pod Security '{level}' instead of 'restricted' for these opt-outs",
+        )
+        for name, spec in sorted(agents.items())
+        if (level := spec.security.pod_security_level()) != "restricted"
+    ]
+    return Fleet(tuple(agents[n] for n in sorted(agents)), settings, sources, tuple(warnings))
+
+
+def _renames(settings: StackSettings, stack_file: str) -> list[Problem]:
+    """An overlay that sets `name` would rename an agent behind its spec file's back."""
+    overlays = [("defaults", settings.defaults)] + [
+        (f"overrides.{n}", o) for n, o in sorted(settings.overrides.items())
+    ]
+    return [
+        Problem(
+            stack_file, f"config.agentkube:{where}.name", "cannot rename agents, expected the name in the spec file"
+        )
+        for where, overlay in overlays
+        if "name" in overlay
+    ]
 
 
 def _with_registry(spec: AgentSpec, settings: StackSettings) -> AgentSpec:
-    first = spec.image.split("/", 1)[0]
-    has_registry = "/" in spec.image and ("." in first or ":" in first or first == "localhost")
-    if settings.registry and not has_registry:
+    if settings.registry and parse_image(spec.image).registry is None:
         return spec.model_copy(update={"image": f"{settings.registry.rstrip('/')}/{spec.image}"})
     return spec
 
 
 def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list[Problem]:
     problems = []
-    if settings.prod and (spec.tag in (None, "latest")) and "@sha256:" not in spec.image:
-        problems.append(
+    if settings.production:
+        problems += [
             Problem(
                 file,
-                "image",
-                f"'{spec.image}' is not pinned, expected a version tag "
-                f"or @sha256 digest in {settings.environment} (':latest' moves)",
+                where,
+                f"'{image}' is not pinned, expected a version tag or @sha256 digest in the production "
+                f"stack {settings.environment} (':latest' moves)",
             )
-        )
+            for where, image in track_images(spec)
+            if parse_image(image).tag in (None, "latest") and parse_image(image).digest is None
+        ]
     canary = spec.rollout.canary
     if canary and canary.traffic == "gateway" and settings.gateway is None:
         problems.append(
@@ -127,6 +152,17 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
             )
         )
     return problems
+
+
+def track_images(spec: AgentSpec) -> list[tuple[str, str]]:
+    """(field path, image) of every version the agent may run: its own and each release track's."""
+    out = [("image", spec.image)]
+    if spec.rollout.canary is not None:
+        out.append(("rollout.canary.image", spec.rollout.canary.image))
+    if spec.rollout.blue_green is not None:
+        bg = spec.rollout.blue_green
+        out += [(f"rollout.blueGreen.{c}.image", cand.image) for c in ("blue", "green") if (cand := getattr(bg, c))]
+    return out
 
 
 def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str], named: set[Any]) -> list[Problem]:
@@ -167,13 +203,14 @@ def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str],
 
 
 def _env_collisions(spec: AgentSpec) -> list[tuple[str, str]]:
-    """Env names set twice: by `env`, by a secret, or as a dependency URL."""
+    """Env names set twice: by `env`, by a secret, as a dependency URL or as a `reload: restart` config key."""
     seen = {name: f"env.{name}" for name in spec.env}
     problems = []
     injected = [(f"secrets[{i}].env", s.env) for i, s in enumerate(spec.secrets) if s.env]
     injected += [
         (f"dependsOn[{i}]", dependency_env(d)) for i, d in enumerate(spec.depends_on) if d not in spec.depends_on[:i]
     ]  # a repeat is reported once, as such
+    injected += [(f"config.data.{key}", key) for key in spec.config.env_keys()]
     for where, name in injected:
         if name in seen:
             problems.append((where, f"sets {name}, which {seen[name]} sets too, expected each variable once"))

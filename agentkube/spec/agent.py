@@ -6,19 +6,31 @@ and validation all come from these models.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from .image import check_image, check_versioned, parse_image, version_of
+from .patterns import (
+    CONFIG_KEY,
+    CONFIGMAP_KEY,
+    DNS_LABEL,
+    DNS_SUBDOMAIN,
+    DURATION,
+    ENV_NAME,
+    HOST,
+    PERCENT,
+    PORT_NAME,
+    URL_PATH,
+    VERSION,
+)
 from .problems import did_you_mean
 from .quantity import MemoryQuantity, Quantity, parse_quantity
 
-DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
-ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-IMAGE = r"^[a-z0-9][^\s:@]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
-VERSION = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 Layer = Literal["orchestration", "agent-pool", "infrastructure"]
 LAYERS: tuple[Layer, ...] = ("orchestration", "agent-pool", "infrastructure")
 
@@ -30,7 +42,10 @@ def _absolute(path: str) -> str:
 
 
 AbsPath = Annotated[str, AfterValidator(_absolute)]
-PortRef = int | Annotated[str, Field(pattern=r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$")]
+Image = Annotated[str, AfterValidator(check_image)]
+EnvName = Annotated[str, Field(pattern=ENV_NAME)]
+ConfigMapKey = Annotated[str, Field(pattern=CONFIGMAP_KEY, max_length=253)]
+PortRef = int | Annotated[str, Field(pattern=PORT_NAME)]
 
 
 class Model(BaseModel):
@@ -46,7 +61,7 @@ class Port(Model):
     """A named container port; the agent's Service exposes every port."""
 
     name: str = Field(
-        pattern=r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$",
+        pattern=PORT_NAME,
         description="IANA-style port name (max 15 chars), used by probes and `metrics`.",
     )
     port: int = Field(ge=1, le=65535, description="Container port number.")
@@ -111,7 +126,7 @@ class Resources(Model):
 
 
 class HttpCheck(Model):
-    path: str = Field("/", pattern=r"^/", description="HTTP path; a 2xx or 3xx answer passes.")
+    path: str = Field("/", pattern=URL_PATH, description="HTTP path; a 2xx or 3xx answer passes.")
     port: PortRef = Field(description="Port number or the name of a declared port.")
     scheme: Literal["HTTP", "HTTPS"] = Field("HTTP", description="HTTP or HTTPS.")
 
@@ -282,7 +297,7 @@ class Scaling(Model):
 
 class SecretKeyRef(Model):
     name: str = Field(
-        pattern=DNS_LABEL[:-1] + r"(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        pattern=DNS_SUBDOMAIN,
         description="Name of an existing Kubernetes Secret.",
     )
     key: str = Field(min_length=1, description="Key inside that Secret.")
@@ -298,7 +313,7 @@ class SecretItem(Model):
     secret_ref: SecretKeyRef | None = Field(None, description="Key of an existing Kubernetes Secret.")
     config: str | None = Field(
         None,
-        pattern=r"^[A-Za-z][A-Za-z0-9_]*$",
+        pattern=CONFIG_KEY,
         description="Name of a Pulumi config secret of the stack (`agentkube:<name>`).",
     )
 
@@ -320,7 +335,13 @@ class Config(Model):
         "restart: keys are also env vars and a content hash rolls the pods.",
     )
     mount_path: AbsPath = Field("/etc/agent", description="Directory where every key is a file.")
-    data: dict[str, str] = Field(default_factory=dict, description="File name or env name -> content.")
+    data: dict[ConfigMapKey, str] = Field(default_factory=dict, description="File name or env name -> content.")
+
+    def env_keys(self) -> list[str]:
+        """The keys that also become env vars: with `reload: restart`, those that are valid env names."""
+        if self.reload != "restart":
+            return []
+        return [k for k in sorted(self.data) if re.fullmatch(ENV_NAME, k)]
 
 
 # --- networking, availability, security -------------------------------------------------------
@@ -330,10 +351,10 @@ class Expose(Model):
     """An external entrypoint: an Ingress to the agent's Service."""
 
     host: str = Field(
-        pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$",
+        pattern=HOST,
         description="Public host name.",
     )
-    path: str = Field("/", pattern=r"^/", description="Path prefix routed to the agent.")
+    path: str = Field("/", pattern=URL_PATH, description="Path prefix routed to the agent.")
     port: PortRef | None = Field(None, description="Service port; the first port when unset.")
     tls_secret: str | None = Field(None, description="Secret with the TLS certificate for `host`.")
 
@@ -362,7 +383,18 @@ class Metrics(Model):
     """Prometheus scraping of the agent's pods."""
 
     port: PortRef = Field(description="Port number or name serving metrics.")
-    path: str = Field("/metrics", pattern=r"^/", description="Metrics path.")
+    path: str = Field("/metrics", pattern=URL_PATH, description="Metrics path.")
+
+
+PodSecurityLevel = Literal["restricted", "baseline", "privileged"]
+POD_SECURITY_LEVELS: tuple[PodSecurityLevel, ...] = ("restricted", "baseline", "privileged")
+BASELINE_CAPABILITIES = frozenset(
+    {
+        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+        "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    }
+)  # fmt: skip
+"""Capabilities the Pod Security `baseline` level admits; any other needs `privileged`."""
 
 
 class Security(Model):
@@ -376,6 +408,20 @@ class Security(Model):
     add_capabilities: list[str] = Field(default_factory=list, description="Capabilities added back after dropping ALL.")
     seccomp_profile: Literal["RuntimeDefault", "Unconfined"] = Field("RuntimeDefault", description="Seccomp profile.")
     service_account_token: bool = Field(False, description="Mount a Kubernetes API token in the pods.")
+
+    def pod_security_level(self) -> PodSecurityLevel:
+        """The strictest Pod Security Standard that admits pods with these settings."""
+        caps = set(self.add_capabilities)
+        if self.seccomp_profile == "Unconfined" or not caps <= BASELINE_CAPABILITIES:
+            return "privileged"
+        if (
+            not self.run_as_non_root
+            or self.run_as_user == 0
+            or self.allow_privilege_escalation
+            or not caps <= {"NET_BIND_SERVICE"}
+        ):
+            return "baseline"
+        return "restricted"
 
     @model_validator(mode="after")
     def _root_needs_opt_out(self) -> Self:
@@ -407,10 +453,8 @@ class ServiceAccount(Model):
 
 
 class RollingUpdate(Model):
-    max_surge: int | Annotated[str, Field(pattern=r"^[0-9]+%$")] = Field(
-        "25%", description="Extra pods during a rollout."
-    )
-    max_unavailable: int | Annotated[str, Field(pattern=r"^[0-9]+%$")] = Field(
+    max_surge: int | Annotated[str, Field(pattern=PERCENT)] = Field("25%", description="Extra pods during a rollout.")
+    max_unavailable: int | Annotated[str, Field(pattern=PERCENT)] = Field(
         0, description="Pods that may be missing during a rollout."
     )
 
@@ -424,16 +468,21 @@ class Analysis(Model):
     """Automated canary analysis, run by Argo Rollouts (`traffic: argo`)."""
 
     error_rate: ErrorRate | None = Field(None, description="Abort when the error ratio exceeds `max`.")
-    interval: str = Field("1m", pattern=r"^[0-9]+[smh]$", description="Time between measurements.")
+    interval: str = Field("1m", pattern=DURATION, description="Time between measurements.")
     failure_limit: int = Field(3, ge=0, description="Failed measurements that abort the rollout.")
 
 
 class Candidate(Model):
     """A version of the agent: its image, and config when it differs from the spec's."""
 
-    image: str = Field(pattern=IMAGE, description="Image of this version.")
+    image: Image = Field(description="Image of this version.")
     version: str | None = Field(None, pattern=VERSION, max_length=63, description="Version label; defaults to the tag.")
     config: Config | None = Field(None, description="Config of this version; defaults to the spec's `config`.")
+
+    @model_validator(mode="after")
+    def _version_is_a_label(self) -> Self:
+        check_versioned(self.image, self.version)
+        return self
 
 
 class Canary(Candidate):
@@ -509,9 +558,9 @@ class AgentSpec(Model):
         description="DNS-1123 label, unique in the fleet; names every object of the agent.",
     )
     layer: Layer = Field("agent-pool", description="orchestration | agent-pool | infrastructure.")
-    image: str = Field(
-        pattern=IMAGE,
-        description="Image reference with a tag or @sha256 digest; unpinned images are refused in prod.",
+    image: Image = Field(
+        description="Image reference (`[registry[:port]/]path[:tag][@sha256:digest]`) with a tag or digest; "
+        "unpinned images are refused in prod.",
     )
     version: str | None = Field(
         None,
@@ -524,7 +573,7 @@ class AgentSpec(Model):
     ports: list[Port] = Field(
         default_factory=list, description="Container ports; a Service is created when there are any."
     )
-    env: dict[str, str] = Field(default_factory=dict, description="Plain environment variables (never secrets).")
+    env: dict[EnvName, str] = Field(default_factory=dict, description="Plain environment variables (never secrets).")
     resources: Resources = Field(default_factory=Resources, description="Requests and limits.")
     health: Health = Field(default_factory=Health, description="Readiness, liveness and startup probes.")
     scaling: Scaling = Field(default_factory=Scaling, description="Fixed replicas or an autoscaling policy.")
@@ -544,20 +593,19 @@ class AgentSpec(Model):
     service_account: ServiceAccount = Field(default_factory=ServiceAccount, description="The agent's ServiceAccount.")
     rollout: Rollout = Field(default_factory=Rollout, description="How new versions are released.")
 
+    @model_validator(mode="after")
+    def _version_is_a_label(self) -> Self:
+        check_versioned(self.image, self.version)
+        return self
+
     @property
     def tag(self) -> str | None:
         """The image tag, if any (a digest-only reference has none)."""
-        ref = self.image.split("@")[0]
-        last = ref.rsplit("/", 1)[-1]
-        return last.split(":", 1)[1] if ":" in last else None
+        return parse_image(self.image).tag
 
     @property
     def resolved_version(self) -> str:
-        if self.version:
-            return self.version
-        if self.tag:
-            return self.tag
-        return self.image.split("@sha256:")[1][:12] if "@sha256:" in self.image else "unversioned"
+        return version_of(self.image, self.version)
 
     def port_number(self, ref: int | str) -> int:
         """Resolve a port name to its number (numbers pass through)."""
@@ -586,8 +634,47 @@ class AgentSpec(Model):
                 problems.append(
                     (where, f"'{ref}' is not a declared port, expected one of: {declared}{did_you_mean(ref, names)}")
                 )
+        numbers = {p.port for p in self.ports}
+        if self.expose and isinstance(self.expose.port, int) and self.expose.port not in numbers:
+            declared = ", ".join(str(n) for n in sorted(numbers)) or "none"
+            problems.append(("expose.port", f"{self.expose.port} is not a declared port, expected one of: {declared}"))
         if self.expose and not self.ports:
             problems.append(("expose", "needs at least one port in ports to route to"))
         if len(names) != len(self.ports):
             problems.append(("ports", "port names must be unique"))
+        seen: dict[tuple[int, str], str] = {}
+        for i, port in enumerate(self.ports):
+            if (port.port, port.protocol) in seen:
+                problems.append(
+                    (
+                        f"ports[{i}].port",
+                        f"{port.port}/{port.protocol} is already port '{seen[port.port, port.protocol]}'"
+                        ", expected each port number once per protocol",
+                    )
+                )
+            seen.setdefault((port.port, port.protocol), port.name)
+        return problems + self._mount_problems()
+
+    def mounts(self) -> list[tuple[str, str]]:
+        """(field path, directory) of every volume mount of the container, in the order they are made."""
+        out = [("(the writable /tmp)", "/tmp")]
+        if self.config.data:
+            out.append(("config.mountPath", self.config.mount_path))
+        for i, item in enumerate(self.secrets):
+            if item.path:
+                out.append((f"secrets[{i}].path", posixpath.dirname(item.path) or "/"))
+        return out
+
+    def _mount_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        first: dict[str, str] = {}
+        for where, directory in self.mounts():
+            other = first.setdefault(directory, where)
+            # secrets in one directory share one mount; anything else needs a directory of its own
+            if directory == "/":
+                problems.append((where, "mounts / itself, expected a file in a directory below /, e.g. /etc/agent/key"))
+            elif other != where and not (where.startswith("secrets") and other.startswith("secrets")):
+                problems.append(
+                    (where, f"mounts {directory}, which {other} mounts too, expected a directory of its own")
+                )
         return problems

@@ -9,6 +9,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from .patterns import WORDS
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -59,6 +61,9 @@ def problems_from(err: ValidationError, file: str, model: type[BaseModel], prefi
                 msg += f", expected one of: {', '.join(sorted(known))}"
         elif e["type"] == "missing":
             msg = "required field is missing"
+        elif e["type"] == "string_pattern_mismatch":
+            pattern = (e.get("ctx") or {}).get("pattern", "")
+            msg = f"'{e['input']}' is not valid, expected {WORDS.get(pattern, 'a different form')}"
         elif "input" in e and e["type"] not in ("value_error", "assertion_error") and _shown(e["input"]):
             msg = f"'{e['input']}' is not valid: {msg[0].lower()}{msg[1:]}"
         problems.append(Problem(file, prefix + dotted(loc), msg))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from .agent import DNS_LABEL, Model
+from .agent import Model
+from .patterns import DNS_LABEL, LABEL_VALUE, WORDS, label_key_problem
 
 
 class Gateway(Model):
@@ -19,7 +21,10 @@ class Gateway(Model):
 class StackSettings(Model):
     """Per-environment settings; each field is `agentkube:<field>` in `Pulumi.<stack>.yaml`."""
 
-    environment: str = Field("dev", pattern=DNS_LABEL, description="Environment name; `prod` refuses unpinned images.")
+    environment: str = Field("dev", pattern=DNS_LABEL, description="Environment name, free to choose.")
+    production: bool = Field(
+        False, description="A production stack: every image of every track must be pinned (tag or digest)."
+    )
     namespace: str = Field(
         "agentkube", pattern=DNS_LABEL, max_length=40, description="Namespace prefix: `<namespace>-<layer>` per layer."
     )
@@ -49,7 +54,35 @@ class StackSettings(Model):
         None, description="Kubeconfig file of the target cluster (default: the usual lookup)."
     )
     context: str | None = Field(None, description="Kubeconfig context of the target cluster.")
+    local_cluster: bool = Field(
+        False,
+        description="Deploy to the project's own local control plane (`agentkube cluster up`; `scripts/up` "
+        "starts it), instead of `kubeconfig`/`context`.",
+    )
+    await_ingress: bool = Field(
+        False,
+        description="Wait for an ingress controller to publish an address on `expose` Ingresses; leave off "
+        "where none runs, or `pulumi up` waits 10 minutes for it.",
+    )
 
-    @property
-    def prod(self) -> bool:
-        return self.environment == "prod"
+    @field_validator("local_cluster")
+    @classmethod
+    def _one_target(cls, local: bool, info: ValidationInfo) -> bool:
+        others = [
+            name
+            for name, key in (("renderDir", "render_dir"), ("kubeconfig", "kubeconfig"), ("context", "context"))
+            if info.data.get(key)
+        ]
+        if local and others:
+            raise ValueError(f"true while {' and '.join(others)} is set too, expected one target for the stack")
+        return local
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_are_labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        for key, value in labels.items():
+            if why := label_key_problem(key):
+                raise ValueError(f"key {why}")
+            if value and not re.fullmatch(LABEL_VALUE, value):
+                raise ValueError(f"value '{value}' of '{key}' is not valid, expected {WORDS[LABEL_VALUE]}")
+        return labels

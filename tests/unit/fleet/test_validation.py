@@ -114,7 +114,8 @@ def test_dependency_without_ports_cannot_be_called() -> None:
 @pytest.mark.parametrize("name", ["Researcher", "re_searcher", "-x", "a" * 51])
 def test_invalid_names(name: str) -> None:
     (problem,) = problems({**GOOD, "name": name})
-    assert problem.startswith(f"agents/{name}.yaml: name: '{name}' is not valid:")
+    assert problem.startswith(f"agents/{name}.yaml: name: '{name}' is not valid")
+    assert "^" not in problem and "[a-z" not in problem  # words, never a regular expression
 
 
 def test_secret_without_key() -> None:
@@ -131,9 +132,9 @@ def test_secret_needs_one_source_and_one_target() -> None:
 
 @pytest.mark.parametrize("image", ["ghcr.io/acme/worker:latest", "ghcr.io/acme/worker"])
 def test_unpinned_image_is_refused_in_prod(image: str) -> None:
-    assert problems({**GOOD, "image": image}, environment="prod") == [
-        f"agents/worker.yaml: image: '{image}' is not pinned, expected a version tag or @sha256 digest in prod "
-        f"(':latest' moves)"
+    assert problems({**GOOD, "image": image}, environment="prod", production=True) == [
+        f"agents/worker.yaml: image: '{image}' is not pinned, expected a version tag or @sha256 digest in the "
+        f"production stack prod (':latest' moves)"
     ]
     assert fleet_of({**GOOD, "image": image}, environment="dev").agents[0].image == image
 
@@ -193,9 +194,9 @@ def test_unknown_stack_setting(tmp_path: Path) -> None:
         settings_from_config({"agentkube:environmnet": "prod"}, "Pulumi.x.yaml")
     assert [str(p) for p in caught.value.problems] == [
         "Pulumi.x.yaml: config.agentkube:environmnet: unknown setting 'environmnet' (did you mean 'environment'?); "
-        "settings are: context, defaults, environment, foldLayers, gateway, ingressClass, ingressNamespace, "
-        "kubeconfig, labels, minReplicas, monitoringNamespace, namespace, overrides, prometheusAddress, registry, "
-        "renderDir "
+        "settings are: awaitIngress, context, defaults, environment, foldLayers, gateway, ingressClass, "
+        "ingressNamespace, kubeconfig, labels, localCluster, minReplicas, monitoringNamespace, namespace, overrides, "
+        "production, prometheusAddress, registry, renderDir "
         "(secrets must be set with --secret)"
     ]
 
@@ -244,4 +245,13 @@ def test_dependency_listed_twice() -> None:
     tool = {"name": "tool", "image": "t:1", "ports": [{"name": "http", "port": 80}]}
     assert problems({**GOOD, "dependsOn": ["tool", "tool"]}, tool) == [
         "agents/worker.yaml: dependsOn[1]: 'tool' is listed twice, expected each agent once"
+    ]
+
+
+def test_a_stack_has_one_target() -> None:
+    with pytest.raises(SpecError) as caught:
+        settings_from_config({"agentkube:renderDir": "out", "agentkube:localCluster": "true"}, "Pulumi.x.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "Pulumi.x.yaml: config.agentkube:localCluster: true while renderDir is set too, "
+        "expected one target for the stack"
     ]

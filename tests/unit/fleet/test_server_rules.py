@@ -1,0 +1,198 @@
+"""What the API server and its admission would refuse is refused by validation first, with the field and
+the fix; what they accept is accepted (the live acceptance test checks the same against a real server)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agentkube.core.build import build
+from agentkube.fleet.settings import settings_from_config
+from agentkube.spec.problems import SpecError
+from tests.helpers import fleet_of
+
+GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0", "ports": [{"name": "http", "port": 8080}]}
+
+
+def problems(*specs: dict[str, Any], **settings: Any) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        fleet_of(*specs, **settings)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "registry.local:5000/acme/agent:1.2.0",
+        "localhost:5000/agent@sha256:" + "0" * 64,
+        "[::1]:5000/agent:1",
+        "acme/agent__x.y-z:v1_2",
+        "agent",
+    ],
+)
+def test_valid_image_references_are_accepted(image: str) -> None:
+    assert fleet_of({**GOOD, "image": image}).agents[0].image == image
+
+
+@pytest.mark.parametrize(
+    ("image", "says"),
+    [
+        ("ghcr.io/Acme/agent:1", "path component 'Acme' should be lowercase"),
+        ("ghcr.io/acme/agent:-1", "tag '-1' should be at most 128"),
+        ("ghcr.io/acme/agent@sha256:abc", "digest 'sha256:abc' should be sha256: and 64"),
+        ("ghcr.io/acme/agent:1 ", "spaces around it"),
+        ("ghcr.io//agent:1", "path component '' should be"),
+    ],
+)
+def test_invalid_image_references_say_why_in_words(image: str, says: str) -> None:
+    (problem,) = problems({**GOOD, "image": image})
+    assert problem.startswith(f"agents/worker.yaml: image: '{image}' is not an image reference: ")
+    assert says in problem and "e.g. ghcr.io/acme/agent:1.2.0" in problem
+    assert "^" not in problem and "]*" not in problem
+
+
+@given(st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", fullmatch=True))
+def test_every_tag_gives_a_valid_version_label_or_a_clear_error(tag: str) -> None:
+    spec = {**GOOD, "image": f"ghcr.io/acme/worker:{tag}"}
+    try:
+        fleet = fleet_of(spec)
+    except SpecError as err:
+        (problem,) = err.problems
+        assert "cannot be the app.kubernetes.io/version label" in problem.message
+        assert "set `version` explicitly" in problem.message
+        fleet = fleet_of({**spec, "version": "1.0.0"})  # the fix the message names works
+    labels = [o["metadata"]["labels"]["app.kubernetes.io/version"] for o in build(fleet) if o["kind"] == "Deployment"]
+    assert all(len(v) <= 63 and v[0].isalnum() and v[-1].isalnum() for v in labels)
+
+
+def test_a_port_number_twice_is_refused() -> None:
+    spec = {**GOOD, "ports": [{"name": "http", "port": 8080}, {"name": "api", "port": 8080}]}
+    assert problems(spec) == [
+        "agents/worker.yaml: ports[1].port: 8080/TCP is already port 'http', "
+        "expected each port number once per protocol"
+    ]
+    udp = {**GOOD, "ports": [{"name": "http", "port": 8080}, {"name": "dns", "port": 8080, "protocol": "UDP"}]}
+    assert fleet_of(udp).agents[0].ports[1].protocol == "UDP"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"config": {"mountPath": "/tmp", "data": {"a": "b"}}}, "config.mountPath: mounts /tmp, which (the writable"),
+        (
+            {
+                "config": {"data": {"a": "b"}},
+                "secrets": [{"path": "/etc/agent/key", "secretRef": {"name": "s", "key": "k"}}],
+            },
+            "secrets[0].path: mounts /etc/agent, which config.mountPath mounts too",
+        ),
+        ({"secrets": [{"path": "/tmp/key", "secretRef": {"name": "s", "key": "k"}}]}, "secrets[0].path: mounts /tmp"),
+        ({"secrets": [{"path": "/key", "secretRef": {"name": "s", "key": "k"}}]}, "secrets[0].path: mounts / itself"),
+    ],
+)
+def test_two_things_mounted_at_one_directory_are_refused(change: dict[str, Any], expected: str) -> None:
+    (problem,) = problems({**GOOD, **change})
+    assert problem.startswith(f"agents/worker.yaml: {expected}")
+
+
+def test_secrets_in_one_directory_share_its_mount() -> None:
+    refs = [{"path": f"/var/run/secrets/agent/k{i}", "secretRef": {"name": "s", "key": f"k{i}"}} for i in range(2)]
+    assert len(fleet_of({**GOOD, "secrets": refs}).agents[0].secrets) == 2
+
+
+@pytest.mark.parametrize("name", ["", "MY VAR", "1ST", "A=B"])
+def test_env_names_must_be_env_names(name: str) -> None:
+    (problem,) = problems({**GOOD, "env": {name: "x"}})
+    assert problem.startswith("agents/worker.yaml: env.") and "letters, digits and '_'" in problem
+
+
+def test_a_restart_config_key_and_env_of_the_same_name_collide() -> None:
+    spec = {**GOOD, "env": {"MODEL": "a"}, "config": {"reload": "restart", "data": {"MODEL": "b"}}}
+    assert problems(spec) == [
+        "agents/worker.yaml: config.data.MODEL: sets MODEL, which env.MODEL sets too, expected each variable once"
+    ]
+    hot = {**spec, "config": {"reload": "hot", "data": {"MODEL": "b"}}}  # files only: no collision
+    assert fleet_of(hot).agents[0].env == {"MODEL": "a"}
+
+
+def test_expose_port_must_be_declared() -> None:
+    (problem,) = problems({**GOOD, "expose": {"host": "a.example.com", "port": 9090}})
+    assert problem == "agents/worker.yaml: expose.port: 9090 is not a declared port, expected one of: 8080"
+
+
+@pytest.mark.parametrize(
+    ("labels", "says"),
+    [
+        ({"team name": "x"}, "'team name' is not a label key"),
+        ({"Acme.io/team": "x"}, "invalid prefix 'Acme.io'"),
+        ({"team": "-x"}, "value '-x' of 'team' is not valid"),
+        ({"team": "x" * 64}, "is not valid, expected at most 63"),
+    ],
+)
+def test_stack_labels_must_be_labels(labels: dict[str, str], says: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        settings_from_config({"agentkube:labels": json.dumps(labels)}, "Pulumi.test.yaml")
+    (problem,) = [str(p) for p in caught.value.problems]
+    assert problem.startswith("Pulumi.test.yaml: config.agentkube:labels: ") and says in problem
+
+
+@pytest.mark.parametrize(
+    ("security", "level"),
+    [
+        ({"addCapabilities": ["NET_BIND_SERVICE"]}, "restricted"),
+        ({"runAsUser": 0, "runAsNonRoot": False}, "baseline"),
+        ({"allowPrivilegeEscalation": True}, "baseline"),
+        ({"addCapabilities": ["CHOWN"]}, "baseline"),
+        ({"addCapabilities": ["SYS_ADMIN"]}, "privileged"),
+        ({"seccompProfile": "Unconfined"}, "privileged"),
+    ],
+)
+def test_opt_outs_get_the_level_that_admits_them_and_a_warning(security: dict[str, Any], level: str) -> None:
+    fleet = fleet_of({**GOOD, "security": security})
+    (namespace,) = [o for o in build(fleet) if o["kind"] == "Namespace"]
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == level
+    warnings = [str(w) for w in fleet.warnings]
+    if level == "restricted":
+        assert warnings == []
+    else:
+        assert warnings == [
+            f"agents/worker.yaml: security: warning: its namespace enforces Pod Security '{level}' instead of "
+            "'restricted' for these opt-outs"
+        ]
+
+
+def test_production_checks_every_image_of_every_track() -> None:
+    canary = {
+        **GOOD,
+        "scaling": {"replicas": 2},
+        "rollout": {"strategy": "canary", "canary": {"image": "ghcr.io/acme/worker:latest"}},
+    }
+    assert problems(canary, environment="live", production=True, minReplicas=2) == [
+        "agents/worker.yaml: rollout.canary.image: 'ghcr.io/acme/worker:latest' is not pinned, expected a version "
+        "tag or @sha256 digest in the production stack live (':latest' moves)"
+    ]
+    colours = {
+        **GOOD,
+        "rollout": {
+            "strategy": "blue-green",
+            "blueGreen": {"blue": {"image": "ghcr.io/acme/worker:1"}, "green": {"image": "ghcr.io/acme/worker"}},
+        },
+    }
+    assert problems(colours, production=True) == [
+        "agents/worker.yaml: rollout.blueGreen.green.image: 'ghcr.io/acme/worker' is not pinned, expected a version "
+        "tag or @sha256 digest in the production stack dev (':latest' moves)"
+    ]
+    # the environment's name is free: only `production` turns the rule on
+    assert fleet_of({**GOOD, "image": "ghcr.io/acme/worker:latest"}, environment="prod").agents
+
+
+def test_an_overlay_cannot_rename_an_agent() -> None:
+    assert problems(GOOD, overrides={"worker": {"name": "other"}}, defaults={"name": "x"}) == [
+        "Pulumi.test.yaml: config.agentkube:defaults.name: cannot rename agents, expected the name in the spec file",
+        "Pulumi.test.yaml: config.agentkube:overrides.worker.name: cannot rename agents, expected the name in the "
+        "spec file",
+    ]
