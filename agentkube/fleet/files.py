@@ -12,10 +12,26 @@ from ..project import config_key, secret_names, spec_files, stack_file, stack_na
 from ..spec.problems import Problem, SpecError
 from ..spec.stack import StackSettings
 from .model import Fleet
-from .resolve import resolve
+from .resolve import resolve, spec_problems
 from .settings import settings_from_config
 
-Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_Base):  # type: ignore[valid-type,misc]
+    """Safe YAML with one change: a key given twice in a mapping is an error, not a silent overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice, expected each key once", key_node.start_mark
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def display(path: Path) -> str:
@@ -32,6 +48,17 @@ def read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise SpecError([Problem(display(path), "", f"cannot be read: {err.strerror}")]) from None
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise SpecError(
+            [
+                Problem(
+                    display(path),
+                    f"line {line}",
+                    f"byte 0x{err.object[err.start]:02x} is not UTF-8, save the file as UTF-8",
+                )
+            ]
+        ) from None
     try:
         return yaml.load(text, Loader=Loader)
     except yaml.MarkedYAMLError as err:
@@ -101,8 +128,8 @@ def load_fleet(
         documents = read_documents(agents_dir)
     except SpecError as err:
         raise SpecError(problems + err.problems) from None
-    if problems:
-        raise SpecError(problems)
+    if problems:  # the stack is broken: still report what is wrong in the spec files themselves
+        raise SpecError(problems + spec_problems(documents))
     return resolve(documents, settings, source, secrets if check_secrets else None)
 
 

@@ -43,19 +43,15 @@ def resolve(
     sources: dict[str, str] = {}
     if not documents:
         raise SpecError([Problem("agents/", "", "no agent specs found, expected at least one *.yaml file")])
-    for file, doc in sorted(documents.items()):
-        if not isinstance(doc, Mapping):
-            problems.append(Problem(file, "", f"expected a mapping of spec fields, found {type(doc).__name__}"))
-            continue
-        name = doc.get("name")
-        merged = deep_merge(settings.defaults, doc)
-        if isinstance(name, str) and name in settings.overrides:
-            merged = deep_merge(merged, settings.overrides[name])
-        try:
-            spec = AgentSpec.model_validate(merged)
-        except ValidationError as err:
-            problems += problems_from(err, file, AgentSpec)
-            continue
+    alone, problems = _validate_alone(documents)
+    for file, spec in alone.items():
+        override = settings.overrides.get(spec.name, {})
+        if settings.defaults or override:
+            try:
+                spec = AgentSpec.model_validate(deep_merge(deep_merge(settings.defaults, documents[file]), override))
+            except ValidationError as err:  # the spec is valid alone: the stack's overlay broke it
+                problems += _overlay_problems(err, stack_file, spec.name, override)
+                continue
         if spec.name in agents:
             problems.append(
                 Problem(
@@ -109,6 +105,46 @@ def _renames(settings: StackSettings, stack_file: str) -> list[Problem]:
         for where, overlay in overlays
         if "name" in overlay
     ]
+
+
+def spec_problems(documents: Mapping[str, Any]) -> list[Problem]:
+    """What is wrong with each spec file on its own, before any stack overlay."""
+    return _validate_alone(documents)[1]
+
+
+def _validate_alone(documents: Mapping[str, Any]) -> tuple[dict[str, AgentSpec], list[Problem]]:
+    """Each spec file validated on its own (a stack overlay must not hide a broken spec), by file name."""
+    specs: dict[str, AgentSpec] = {}
+    problems = []
+    for file, doc in sorted(documents.items()):
+        if not isinstance(doc, Mapping):
+            problems.append(Problem(file, "", f"expected a mapping of spec fields, found {type(doc).__name__}"))
+            continue
+        try:
+            specs[file] = AgentSpec.model_validate(doc)
+        except ValidationError as err:
+            problems += problems_from(err, file, AgentSpec)
+    return specs, problems
+
+
+def _overlay_problems(err: ValidationError, stack_file: str, name: Any, override: Mapping[str, Any]) -> list[Problem]:
+    """Problems an overlay caused, against the stack file: at the override when it sets the field, else defaults."""
+    out = []
+    for problem in problems_from(err, stack_file, AgentSpec):
+        where = f"overrides.{name}" if _sets(override, problem.path) or not problem.path else "defaults"
+        out.append(Problem(stack_file, f"config.agentkube:{where}.{problem.path}".rstrip("."), problem.message))
+    return out
+
+
+def _sets(overlay: Mapping[str, Any], path: str) -> bool:
+    """Whether `overlay` sets the field at `path` (`a.b[0].c`), or a mapping on its way there."""
+    node: Any = overlay
+    for part in path.split("."):
+        key = part.split("[")[0]
+        if not isinstance(node, Mapping) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def _with_registry(spec: AgentSpec, settings: StackSettings) -> AgentSpec:

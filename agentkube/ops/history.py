@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlparse
 
+from ..fleet.files import read_stack
 from ..project import AGENT_TYPE, FLEET_TYPE, RECORD_OUTPUT, AgentOutputs, project_name, pulumi_env
 from . import engine
 from .engine import EngineError
@@ -42,6 +43,7 @@ class Update:
 
 def updates(project_dir: Path, stack: str) -> list[Update]:
     """The stack's updates: from the local backend's files, or through `pulumi stack history/export`."""
+    read_stack(project_dir, stack)  # a stack without its file, or with a broken one, fails as validate does
     backend = local_backend(project_dir)
     if backend is not None:
         return _local_updates(backend / ".pulumi" / "history" / project_name(project_dir) / stack)

@@ -22,6 +22,8 @@ def file_name(obj: dict[str, Any]) -> str:
 
 def write_render_dir(objects: Sequence[dict[str, Any]], target: Path) -> list[Path]:
     """Replace `target` with one file per object, atomically; refuse a directory we did not write."""
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target} is a file, not a directory; choose a new or empty directory")
     if target.exists() and any(target.iterdir()) and not (target / MARKER).exists():
         raise FileExistsError(
             f"{target} exists and was not written by agentkube render; choose a new or empty directory"
