@@ -42,7 +42,8 @@ def validate(args: argparse.Namespace, report: Reporter) -> int:
 
 
 def render(args: argparse.Namespace, report: Reporter) -> int:
-    objects = without_secret_values(build(fleet_of(args)))
+    built = build(fleet_of(args))
+    objects = without_secret_values(built)
     if args.out == "-":
         sys.stdout.write(to_stream(objects))
     else:
@@ -52,8 +53,8 @@ def render(args: argparse.Namespace, report: Reporter) -> int:
         except FileExistsError as err:
             raise UsageError(str(err)) from None
         report.note(f"rendered {len(written)} objects to {target}/")
-    for line in secret_instructions(objects):
-        report.note(f"note: secret values are not rendered; put them in the cluster with:\n  {line}")
+    for line in secret_instructions(built, args.stack):
+        report.note(f"note: Secrets of config secrets are not rendered; create them in the cluster with:\n  {line}")
     return 0
 
 

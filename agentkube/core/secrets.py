@@ -10,8 +10,6 @@ from ..project import config_key
 from ..spec.agent import AgentSpec
 from . import naming
 
-SECRET_KEYS = "agentkube.io/secret-keys-from-config"
-
 
 @dataclass(frozen=True)
 class ConfigSecret:
@@ -41,32 +39,28 @@ def config_secret(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
     }
 
 
+def holds_config_secrets(obj: dict[str, Any]) -> bool:
+    return obj["kind"] == "Secret" and any(isinstance(v, ConfigSecret) for v in obj.get("stringData", {}).values())
+
+
 def without_secret_values(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Objects fit for files: config-secret values are dropped, their keys named in an annotation."""
-    out = []
-    for obj in objects:
-        values = obj.get("stringData", {})
-        if obj["kind"] == "Secret" and any(isinstance(v, ConfigSecret) for v in values.values()):
-            meta = {
-                **obj["metadata"],
-                "annotations": {
-                    **obj["metadata"].get("annotations", {}),
-                    SECRET_KEYS: ",".join(k for k, v in values.items() if isinstance(v, ConfigSecret)),
-                },
-            }
-            obj = {k: v for k, v in obj.items() if k != "stringData"} | {"metadata": meta}
-        out.append(obj)
-    return out
+    """Objects fit for files: the Secrets of config secrets are left out, whole.
+
+    A Secret written without its values would wipe them when re-applied with client-side
+    `kubectl apply`; `secret_instructions` says how to create them instead.
+    """
+    return [obj for obj in objects if not holds_config_secrets(obj)]
 
 
-def secret_instructions(objects: list[dict[str, Any]]) -> list[str]:
-    """Shell commands that put the values of config secrets, left out of files, into the cluster."""
+def secret_instructions(objects: list[dict[str, Any]], stack: str) -> list[str]:
+    """Shell commands that create the Secrets of config secrets, left out of files, from the stack's config."""
     lines = []
     for obj in objects:
-        keys = obj["metadata"].get("annotations", {}).get(SECRET_KEYS)
-        if obj["kind"] == "Secret" and keys:
+        if holds_config_secrets(obj):
             meta = obj["metadata"]
-            literals = " ".join(f'--from-literal={k}="$(pulumi config get {config_key(k)})"' for k in keys.split(","))
+            literals = " ".join(
+                f'--from-literal={k}="$(pulumi config get {config_key(k)} --stack {stack})"' for k in obj["stringData"]
+            )
             lines.append(
                 f"kubectl -n {meta['namespace']} create secret generic {meta['name']} {literals} "
                 "--dry-run=client -o yaml | kubectl apply -f -"

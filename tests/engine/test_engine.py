@@ -3,108 +3,17 @@ on a local file backend, in render mode: no cluster, no account."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from agentkube.core.build import build, object_key
-from agentkube.core.secrets import without_secret_values
-from agentkube.fleet.files import load_fleet
-from agentkube.project import pulumi_env
-from tests.helpers import ROOT
-
-SECRET = "sk-live-never-in-plain-7d41a"
-PROD_PASSPHRASE = "prod-passphrase-for-tests"
-
-
-@pytest.fixture(scope="session")
-def tools() -> str:
-    out = subprocess.run([str(ROOT / "scripts" / "install-pulumi")], check=True, capture_output=True, text=True)
-    return out.stdout.strip().splitlines()[-1]
-
-
-class Project:
-    """A copy of the repo's project with its own backend, driven through the real CLI."""
-
-    def __init__(self, root: Path, tools: str) -> None:
-        self.root = root
-        for name in ("agents", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"):
-            source = ROOT / name
-            (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-        (root / ".venv").symlink_to(ROOT / ".venv")
-        (root / ".pulumi").mkdir()
-        self.env = pulumi_env(root, tools=tools, own_backend=True)
-        self.log: list[str] = []
-
-    def passphrase(self, stack: str) -> str:
-        return "agentkube-dev" if stack == "dev" else PROD_PASSPHRASE
-
-    def run(self, *args: str, stack: str = "dev", check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, "PULUMI_CONFIG_PASSPHRASE": self.passphrase(stack)}
-        done = subprocess.run(
-            ["pulumi", *args, "--stack", stack], cwd=self.root, env=env, text=True, capture_output=True, check=False
-        )
-        self.log.append(done.stdout + done.stderr)
-        if check and done.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-        return done
-
-    def agentkube(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, "PULUMI_CONFIG_PASSPHRASE": PROD_PASSPHRASE if "prod" in args else "agentkube-dev"}
-        done = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "agentkube"), *args],
-            cwd=self.root,
-            env=env,
-            text=True,
-            capture_output=True,
-            check=False,
-        )
-        self.log.append(done.stdout + done.stderr)
-        return done
-
-    def init(self, stack: str) -> None:
-        self.run("stack", "init", "--secrets-provider", "passphrase", stack=stack)
-        if stack == "prod":  # render mode for the test; the real prod targets a cluster
-            self.run("config", "set", "agentkube:renderDir", "rendered/prod", stack=stack)
-        self.run("config", "set", "--secret", "agentkube:searchApiKey", SECRET, stack=stack)
-
-    def up(self, stack: str = "dev", *extra: str) -> subprocess.CompletedProcess[str]:
-        return self.run("up", "--yes", "--skip-preview", *extra, stack=stack)
-
-    def rendered(self, stack: str = "dev") -> dict[str, dict[str, Any]]:
-        files = sorted((self.root / "rendered" / stack).rglob("*.yaml"))
-        return {object_key(doc): doc for doc in (yaml.safe_load(p.read_text()) for p in files)}
-
-    def rendered_digest(self, stack: str = "dev") -> str:
-        digest = hashlib.sha256()
-        for path in sorted((self.root / "rendered" / stack).rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
-        return digest.hexdigest()
-
-    def core(self, stack: str) -> dict[str, dict[str, Any]]:
-        fleet = load_fleet(self.root / "agents", stack, self.root, check_secrets=False)
-        objects = json.loads(json.dumps(without_secret_values(build(fleet))))
-        return {object_key(o): o for o in objects}
-
-    def state(self, stack: str = "dev") -> Any:
-        return json.loads(self.run("stack", "export", stack=stack).stdout)["deployment"].get("resources")
-
-    def edit(self, agent: str, old: str, new: str) -> None:
-        path = self.root / "agents" / f"{agent}.yaml"
-        text = path.read_text()
-        assert old in text
-        path.write_text(text.replace(old, new))
+from tests.helpers import SECRET, Project
 
 
 @pytest.fixture
@@ -187,8 +96,9 @@ def test_secret_values_never_appear_in_state_files_or_output(project: Project) -
     assert len(places) > 20
     assert [str(p) for p in places if SECRET.encode() in p.read_bytes()] == []
     assert [text for text in project.log if SECRET in text] == []
-    secret_files = [p for p in (project.root / "rendered").rglob("*secret*.yaml")]
-    assert secret_files and all("stringData" not in p.read_text() for p in secret_files)
+    # the Secret of a config secret is not rendered at all (re-applying it without values would wipe them)
+    assert [p for p in (project.root / "rendered").rglob("secret-*.yaml")] == []
+    assert list((project.root / "rendered").rglob("deployment-researcher.yaml"))
 
 
 def test_killed_up_is_recovered_by_the_next_run(project: Project) -> None:
