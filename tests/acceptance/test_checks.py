@@ -21,7 +21,7 @@ from agentkube.render.schema import SCHEMA_FILE, schema_text
 from tests.helpers import ROOT, stack_fleet
 
 VERSIONS = sorted(
-    {v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= (1, 29)},
+    {v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= (1, 30)},  # preStop sleep: on from 1.30
     key=lambda v: tuple(map(int, v.split("."))),
 )
 
@@ -43,8 +43,8 @@ def test_every_object_is_valid_in_strict_mode(stack: str, version: str) -> None:
     assert errors == []
 
 
-def test_versions_cover_1_29_to_the_newest_shipped() -> None:
-    assert VERSIONS[0].startswith("1.29") and len(VERSIONS) >= 5
+def test_versions_cover_1_30_to_the_newest_shipped() -> None:
+    assert VERSIONS[0].startswith("1.30") and len(VERSIONS) >= 5
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
