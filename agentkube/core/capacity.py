@@ -83,9 +83,18 @@ def agent_row(spec: AgentSpec) -> Row:
 
 
 def strategy_of(spec: AgentSpec) -> str:
+    """The release strategy; for a canary split by pods, the real share of pods at min and max scale."""
     rollout = spec.rollout
     if rollout.canary:
-        return f"canary {rollout.canary.weight}% ({rollout.canary.traffic})"
+        text = f"canary {rollout.canary.weight}% ({rollout.canary.traffic}"
+        by_pods = [t for t in tracks(spec)] if rollout.canary.traffic == "replicas" else []
+        if len(by_pods) == 2:
+            low, high = (
+                round(100 * getattr(by_pods[1], f) / max(1, sum(getattr(t, f) for t in by_pods)))
+                for f in ("min_pods", "max_pods")
+            )
+            text += f"; {low}%..{high}% of pods"
+        return text + ")"
     if rollout.blue_green:
         return f"blue-green ({rollout.blue_green.active})"
     return rollout.strategy

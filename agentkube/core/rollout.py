@@ -24,16 +24,21 @@ class Track:
     name: str  # object name
     track: str  # stable | canary | blue | green
     spec: AgentSpec  # the agent as this track runs it (image, version, config)
-    replicas: int | None  # None: the HorizontalPodAutoscaler decides
+    replicas: int | None  # None: the HorizontalPodAutoscaler decides, within `bounds`
     weight: int  # percent of traffic
+    bounds: tuple[int, int] | None = None  # the autoscaler's min and max; None: the spec's
 
     @property
     def min_pods(self) -> int:
-        return self.spec.scaling.min if self.replicas is None else self.replicas
+        if self.replicas is not None:
+            return self.replicas
+        return self.bounds[0] if self.bounds else self.spec.scaling.min
 
     @property
     def max_pods(self) -> int:
-        return self.spec.scaling.max if self.replicas is None else self.replicas
+        if self.replicas is not None:
+            return self.replicas
+        return self.bounds[1] if self.bounds else self.spec.scaling.max
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -66,17 +71,22 @@ def tracks(spec: AgentSpec) -> list[Track]:
         candidate = as_candidate(spec, canary)
         if canary.traffic == "argo":  # one Rollout object; Argo shifts the weight itself
             return [Track(spec.name, "stable", candidate, replicas(spec), 100)]
-        auto = spec.scaling.autoscale
-        split_stable, canary_n = canary_split(auto.min if auto else spec.scaling.replicas, canary.weight)
-        stable_n: int | None = split_stable
-        if auto:  # the stable track keeps its HPA; the canary gets its share of the minimum
-            stable_n = None
-        elif canary.traffic == "gateway":  # the route splits traffic: stable keeps full capacity until 100%
-            stable_n = 0 if canary.weight == 100 else spec.scaling.replicas
-        out = [Track(spec.name, "stable", spec, stable_n, 100 - canary.weight)]
-        if canary.weight > 0:
-            out.append(Track(f"{spec.name}-canary", "canary", candidate, canary_n, canary.weight))
-        return out
+        auto, weight, gateway = spec.scaling.autoscale, canary.weight, canary.traffic == "gateway"
+        if auto:  # two autoscalers: the candidate's share of the pods on top of stable's minimum, by weight at max
+            c_min, c_max = canary_split(auto.min, weight)[1], canary_split(auto.max, weight)[1]
+            # the route splits traffic by itself: stable keeps its full capacity until 100%
+            s_max = auto.max if gateway else max(auto.max - c_max, auto.min)
+            stable = Track(spec.name, "stable", spec, None, 100 - weight, (auto.min, s_max)) if weight < 100 else None
+            canary_track = Track(f"{spec.name}-canary", "canary", candidate, None, weight, (c_min, c_max))
+        else:
+            stable_n, canary_n = canary_split(spec.scaling.replicas, weight)
+            if gateway:  # the route splits traffic: stable keeps full capacity until 100%
+                stable_n = 0 if weight == 100 else spec.scaling.replicas
+            stable = Track(spec.name, "stable", spec, stable_n, 100 - weight)
+            canary_track = Track(f"{spec.name}-canary", "canary", candidate, canary_n, weight)
+        if stable is None:  # weight 100 with an autoscaler: the stable Deployment runs no pods
+            stable = Track(spec.name, "stable", spec, 0, 0)
+        return [stable, canary_track] if weight > 0 else [stable]
     if rollout.blue_green is not None:
         bg = rollout.blue_green
         colours = sorted(("blue", "green"), key=lambda c: c != bg.active)
@@ -130,7 +140,7 @@ def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
                 config_map=config_name(track),
             )
         )
-        if track.replicas is None and (auto := hpa(track.spec, settings, target=track.name)):
+        if track.replicas is None and (auto := hpa(track.spec, settings, target=track.name, bounds=track.bounds)):
             out.append(auto)
     if canary is not None and canary.traffic == "gateway":
         out.append(http_route(spec, fleet, 100 - canary.weight, canary.weight))

@@ -14,7 +14,10 @@ def replicas(spec: AgentSpec) -> int | None:
     return None if spec.scaling.autoscale else spec.scaling.replicas
 
 
-def hpa(spec: AgentSpec, settings: StackSettings, target: str | None = None) -> dict[str, Any] | None:
+def hpa(
+    spec: AgentSpec, settings: StackSettings, target: str | None = None, bounds: tuple[int, int] | None = None
+) -> dict[str, Any] | None:
+    """The agent's (or one release track's) HorizontalPodAutoscaler; `bounds` replace the spec's min and max."""
     auto = spec.scaling.autoscale
     if auto is None:
         return None
@@ -55,8 +58,8 @@ def hpa(spec: AgentSpec, settings: StackSettings, target: str | None = None) -> 
         "metadata": naming.metadata(spec, settings, target),
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target or spec.name},
-            "minReplicas": auto.min,
-            "maxReplicas": auto.max,
+            "minReplicas": bounds[0] if bounds else auto.min,
+            "maxReplicas": bounds[1] if bounds else auto.max,
             "metrics": metrics,
         },
     }

@@ -68,13 +68,34 @@ def test_replicas_canary_behind_one_service(weight: int, stable: int, canary_pod
         ), name
 
 
-def test_autoscaled_canary_keeps_the_hpa_on_stable() -> None:
-    spec = canary(10)
-    spec["scaling"] = {"autoscale": {"min": 4, "max": 20}}
+def bounds(objs: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    return {
+        n: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"]) for n, h in of(objs, "HorizontalPodAutoscaler").items()
+    }
+
+
+def test_an_autoscaled_canary_keeps_its_share_at_min_and_max_scale() -> None:
+    spec = {**canary(10), "scaling": {"autoscale": {"min": 4, "max": 20}}}
     objs = build(fleet_of(spec))
-    assert "replicas" not in of(objs, "Deployment")["worker"]["spec"]
-    assert of(objs, "Deployment")["worker-canary"]["spec"]["replicas"] == 1
-    assert list(of(objs, "HorizontalPodAutoscaler")) == ["worker"]
+    assert all("replicas" not in d["spec"] for d in of(objs, "Deployment").values())  # the autoscalers decide
+    # stable never drops below the agent's minimum; the candidate is 1 of 5 pods at min and 2 of 20 at max
+    assert bounds(objs) == {"worker": (4, 18), "worker-canary": (1, 2)}
+    half = build(fleet_of({**canary(50), "scaling": {"autoscale": {"min": 4, "max": 20}}}))
+    assert bounds(half) == {"worker": (4, 10), "worker-canary": (2, 10)}
+    narrow = build(fleet_of({**canary(50), "scaling": {"autoscale": {"min": 4, "max": 5}}}))
+    assert bounds(narrow) == {"worker": (4, 4), "worker-canary": (2, 3)}
+
+
+def test_an_autoscaled_canary_at_100_runs_every_pod() -> None:
+    objs = build(fleet_of({**canary(100), "scaling": {"autoscale": {"min": 4, "max": 20}}}))
+    assert of(objs, "Deployment")["worker"]["spec"]["replicas"] == 0
+    assert bounds(objs) == {"worker-canary": (4, 20)}
+
+
+def test_a_gateway_canary_leaves_stable_its_full_capacity() -> None:
+    spec = {**canary(10, traffic="gateway"), "scaling": {"autoscale": {"min": 4, "max": 20}}}
+    objs = build(fleet_of(spec, gateway={"name": "public"}))
+    assert bounds(objs) == {"worker": (4, 20), "worker-canary": (1, 2)}
 
 
 def test_each_track_carries_its_own_immutable_config() -> None:
