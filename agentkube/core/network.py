@@ -59,6 +59,9 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
         ingress.append({"from": [_peer(a, fleet) for a in dependents], "ports": _ports(spec)})
     if spec.expose:
         ingress.append({"from": [_namespace_peer(settings.ingress_namespace)], "ports": _ports(spec)})
+    canary = spec.rollout.canary
+    if canary is not None and canary.traffic == "gateway" and settings.gateway is not None and spec.ports:
+        ingress.append({"from": [_namespace_peer(settings.gateway.namespace)], "ports": _ports(spec)})
     if spec.metrics:
         ingress.append(
             {
@@ -102,10 +105,13 @@ def ingress(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
         return None
     expose, settings = spec.expose, fleet.settings
     port = spec.port_number(expose.port) if expose.port is not None else spec.ports[0].port
+    metadata = naming.metadata(spec, settings)
+    if not settings.await_ingress:  # no controller would ever publish an address: don't wait for one
+        metadata["annotations"] = {naming.SKIP_AWAIT: "true"}
     body: dict[str, Any] = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": naming.metadata(spec, settings),
+        "metadata": metadata,
         "spec": {
             "ingressClassName": settings.ingress_class,
             "rules": [

@@ -177,7 +177,12 @@ def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[
         "kind": "HTTPRoute",
         "metadata": naming.metadata(spec, fleet.settings),
         "spec": {
-            "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace}],
+            # the Gateway for callers from outside; the agent's Service (Gateway API mesh, GAMMA) so that
+            # in-cluster callers of <AGENT>_URL get the same split where a mesh implements it
+            "parentRefs": [
+                {"name": gateway.name, "namespace": gateway.namespace},
+                {"group": "", "kind": "Service", "name": spec.name, "port": port},
+            ],
             "rules": [
                 {
                     "backendRefs": [
@@ -225,6 +230,7 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
                     {
                         "name": "error-rate",
                         "interval": analysis.interval,
+                        "count": analysis.count,
                         "failureLimit": analysis.failure_limit,
                         "successCondition": f"result[0] <= {error_rate.max}",
                         "provider": {"prometheus": {"address": settings.prometheus_address, "query": error_rate.query}},

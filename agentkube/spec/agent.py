@@ -470,6 +470,17 @@ class Analysis(Model):
     error_rate: ErrorRate | None = Field(None, description="Abort when the error ratio exceeds `max`.")
     interval: str = Field("1m", pattern=DURATION, description="Time between measurements.")
     failure_limit: int = Field(3, ge=0, description="Failed measurements that abort the rollout.")
+    count: int = Field(
+        5, ge=1, description="Measurements before the analysis passes and Argo promotes (without one it never ends)."
+    )
+
+    @model_validator(mode="after")
+    def _limit_below_count(self) -> Self:
+        if self.failure_limit >= self.count:
+            raise ValueError(
+                f"failureLimit ({self.failure_limit}) must be below count ({self.count}), or no analysis could fail"
+            )
+        return self
 
 
 class Candidate(Model):

@@ -119,7 +119,13 @@ def test_gateway_canary_splits_by_httproute_weights() -> None:
     assert sorted(of(objs, "Service")) == ["worker", "worker-canary", "worker-stable"]
     route = of(objs, "HTTPRoute")["worker"]
     assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
-    assert route["spec"]["parentRefs"] == [{"name": "public", "namespace": "gateways"}]
+    assert route["spec"]["parentRefs"] == [
+        {"name": "public", "namespace": "gateways"},
+        {"group": "", "kind": "Service", "name": "worker", "port": 8080},  # in-cluster callers get the split too
+    ]
+    policy = of(objs, "NetworkPolicy")["worker"]
+    gateway_peer = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateways"}}}
+    assert any(rule["from"] == [gateway_peer] for rule in policy["spec"]["ingress"])  # the Gateway may reach it
     assert [(b["name"], b["weight"]) for b in route["spec"]["rules"][0]["backendRefs"]] == [
         ("worker-stable", 80),
         ("worker-canary", 20),
@@ -198,3 +204,12 @@ def test_gateway_traffic_needs_a_gateway_in_the_stack() -> None:
         "agents/worker.yaml: rollout.canary.traffic: 'gateway' needs a Gateway in the dev "
         "stack, expected agentkube:gateway: {name: ..., namespace: ...}"
     )
+
+
+def test_argo_analysis_ends_after_count_measurements() -> None:
+    analysis = {"errorRate": {"max": 0.05, "query": "q"}, "interval": "30s", "count": 4, "failureLimit": 1}
+    objs = build(fleet_of(canary(20, "argo", analysis=analysis)))
+    (metric,) = of(objs, "AnalysisTemplate")["worker-error-rate"]["spec"]["metrics"]
+    assert (metric["count"], metric["failureLimit"], metric["interval"]) == (4, 1, "30s")
+    with pytest.raises(SpecError, match=r"failureLimit \(4\) must be below count \(4\)"):
+        fleet_of(canary(20, "argo", analysis={**analysis, "failureLimit": 4}))
