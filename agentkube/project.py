@@ -21,6 +21,8 @@ PROJECT_FILE = "Pulumi.yaml"
 CONFIG_NAMESPACE = "agentkube"
 SPEC_PATTERNS = ("*.yaml", "*.yml")
 STATE_DIR = ".pulumi"  # the local file backend, inside the project (ignored by git)
+WORK_DIR = ".agentkube"  # the local cluster's kubeconfig, logs and data, inside the project (ignored by git)
+LOCAL_CLUSTER = "agentkube"  # name of the local control plane (one per project directory)
 DEV_STACK = "dev"
 DEV_PASSPHRASE = "agentkube-dev"  # documented: the dev stack's secrets are examples, not secrets
 
@@ -58,6 +60,11 @@ def project_name(project_dir: Path = Path(".")) -> str:
         return CONFIG_NAMESPACE
     name = doc.get("name") if isinstance(doc, dict) else None
     return name if isinstance(name, str) and name else CONFIG_NAMESPACE
+
+
+def local_kubeconfig(project_dir: Path) -> Path:
+    """The kubeconfig of the project's local cluster (`agentkube cluster up` writes it)."""
+    return project_dir.resolve() / WORK_DIR / "kubeconfig"
 
 
 def stack_file(project_dir: Path, stack: str) -> Path:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .helpers import ROOT, TESTS
+from .helpers import ROOT, TESTS, orphans, reap
 
-TIER_MARKERS = {"engine": "engine"}  # tests/<tier>/ -> marker
+TIER_MARKERS = {"engine": "engine", "live": "live"}  # tests/<tier>/ -> marker
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -32,3 +33,19 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if key.startswith("PULUMI_CONFIG"):
             monkeypatch.delenv(key)
     yield
+
+
+@pytest.fixture(scope="session")
+def tools() -> str:
+    """The directory of the pulumi CLI built from Go modules (a no-op once cached)."""
+    out = subprocess.run([str(ROOT / "scripts" / "install-pulumi")], check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_orphans() -> Iterator[None]:
+    """Pulumi starts its language host and providers in process groups of their own, so a test that kills
+    the CLI's group orphans them: reap every such orphan this session made."""
+    before = orphans()
+    yield
+    reap(orphans() - before)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
+import shutil
+import signal
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +16,10 @@ from typing import Any
 import pulumi
 import yaml
 
-from agentkube.fleet import Fleet, read_documents, read_stack, resolve
+from agentkube.core.build import build, object_key
+from agentkube.core.secrets import without_secret_values
+from agentkube.fleet import Fleet, load_fleet, read_documents, read_stack, resolve
+from agentkube.project import pulumi_env
 from agentkube.spec.stack import StackSettings
 from components.program import main
 
@@ -18,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 AGENTS = ROOT / "agents"
 SECRET_VALUE = "sk-test-4f1c9e0b7d2a"  # the plain value that must never appear anywhere
+SECRET = "sk-live-never-in-plain-7d41a"  # the config secret of stacks the real engine runs
+PROD_PASSPHRASE = "prod-passphrase-for-tests"
 
 
 def example_documents() -> dict[str, Any]:
@@ -135,3 +146,103 @@ def blue_green(active: str = "blue", **green: Any) -> dict[str, Any]:
             },
         },
     }
+
+
+class Project:
+    """A copy of the repo's project with its own backend, driven through the real CLI."""
+
+    def __init__(self, root: Path, tools: str) -> None:
+        self.root = root
+        for name in ("agents", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"):
+            source = ROOT / name
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+        (root / ".venv").symlink_to(ROOT / ".venv")
+        (root / ".pulumi").mkdir()
+        self.env = pulumi_env(root, tools=tools, own_backend=True)
+        self.log: list[str] = []
+
+    def passphrase(self, stack: str) -> str:
+        return "agentkube-dev" if stack == "dev" else PROD_PASSPHRASE
+
+    def run(self, *args: str, stack: str = "dev", check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, "PULUMI_CONFIG_PASSPHRASE": self.passphrase(stack)}
+        done = subprocess.run(
+            ["pulumi", *args, "--stack", stack], cwd=self.root, env=env, text=True, capture_output=True, check=False
+        )
+        self.log.append(done.stdout + done.stderr)
+        if check and done.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def agentkube(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, "PULUMI_CONFIG_PASSPHRASE": PROD_PASSPHRASE if "prod" in args else "agentkube-dev"}
+        done = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "agentkube"), *args],
+            cwd=self.root,
+            env=env,
+            text=True,
+            capture_output=True,
+            check=False,
+        )
+        self.log.append(done.stdout + done.stderr)
+        return done
+
+    def init(self, stack: str, target: str = "render") -> None:
+        """Create the stack aimed at `target`: "render" (rendered/STACK/) or "local" (the local cluster)."""
+        self.run("stack", "init", "--secrets-provider", "passphrase", stack=stack)
+        for key in ("agentkube:renderDir", "agentkube:localCluster"):
+            self.run("config", "rm", key, stack=stack)
+        if target == "render":
+            self.run("config", "set", "agentkube:renderDir", f"rendered/{stack}", stack=stack)
+        else:
+            self.run("config", "set", "agentkube:localCluster", "true", stack=stack)
+        self.run("config", "set", "--secret", "agentkube:searchApiKey", SECRET, stack=stack)
+
+    def up(self, stack: str = "dev", *extra: str) -> subprocess.CompletedProcess[str]:
+        return self.run("up", "--yes", "--skip-preview", *extra, stack=stack)
+
+    def rendered(self, stack: str = "dev") -> dict[str, dict[str, Any]]:
+        files = sorted((self.root / "rendered" / stack).rglob("*.yaml"))
+        return {object_key(doc): doc for doc in (yaml.safe_load(p.read_text()) for p in files)}
+
+    def rendered_digest(self, stack: str = "dev") -> str:
+        digest = hashlib.sha256()
+        for path in sorted((self.root / "rendered" / stack).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+    def core(self, stack: str) -> dict[str, dict[str, Any]]:
+        fleet = load_fleet(self.root / "agents", stack, self.root, check_secrets=False)
+        objects = json.loads(json.dumps(without_secret_values(build(fleet))))
+        return {object_key(o): o for o in objects}
+
+    def state(self, stack: str = "dev") -> Any:
+        return json.loads(self.run("stack", "export", stack=stack).stdout)["deployment"].get("resources")
+
+    def edit(self, agent: str, old: str, new: str) -> None:
+        path = self.root / "agents" / f"{agent}.yaml"
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+
+
+def orphans(prefixes: tuple[str, ...] = ("pulumi-",)) -> set[int]:
+    """Processes whose parent is gone (reparented to init) and whose name starts with one of `prefixes`."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        parent = int(text[text.rindex(")") + 2 :].split()[1])
+        if parent == 1 and name.startswith(prefixes):
+            found.add(int(stat.parent.name))
+    return found
+
+
+def reap(pids: set[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

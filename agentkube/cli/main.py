@@ -14,11 +14,17 @@ from typing import NoReturn
 
 from ..ops.engine import EngineError
 from ..spec.problems import SpecError
-from . import maintenance, releases, specs
+from . import cluster, live, maintenance, releases, specs
 from .command import Command, UsageError
 from .reporter import Reporter
 
-COMMANDS: list[Command] = [*specs.COMMANDS, *releases.COMMANDS, *maintenance.COMMANDS]
+COMMANDS: list[Command] = [
+    *specs.COMMANDS,
+    *releases.COMMANDS,
+    *live.COMMANDS,
+    *maintenance.COMMANDS,
+    *cluster.COMMANDS,
+]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -51,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except EngineError as err:
         report.error(str(err))
+        return 1
+    except OSError as err:  # the file system refused a path the user gave (missing directory, no permission)
+        report.error(f"{err.filename or 'a file'}: {err.strerror or err}")
         return 1
     finally:
         gc.enable()

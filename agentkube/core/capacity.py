@@ -15,13 +15,15 @@ from .workload import pod_resources
 
 
 def peak_pods(spec: AgentSpec) -> int:
-    """Pods an agent may run at once: every track at max scale, plus each one's rolling surge."""
+    """Pods an agent may hold quota for at once during a rollout of every track at max scale: the new pods
+    with their rolling surge, and the old ones still in their grace period (a terminating pod counts
+    against the quota until it is gone, and the rollout does not wait for it)."""
     surge = spec.rollout.rolling.max_surge
     total = 0
     for track in tracks(spec):
         pods = track.max_pods
         extra = math.ceil(pods * int(surge[:-1]) / 100) if isinstance(surge, str) else surge
-        total += pods + (max(extra, 1) if pods else 0)
+        total += 2 * pods + (max(extra, 1) if pods else 0)
     return total
 
 

@@ -43,6 +43,19 @@ def _absolute(path: str) -> str:
 
 AbsPath = Annotated[str, AfterValidator(_absolute)]
 Image = Annotated[str, AfterValidator(check_image)]
+
+
+def _no_control_characters(text: str) -> str:
+    bad = next((c for c in text if (ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0), None)
+    if bad is not None:
+        raise ValueError(
+            f"contains the control character U+{ord(bad):04X}, which YAML tools such as `kubectl apply -f` refuse; "
+            "expected printable text"
+        )
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
 EnvName = Annotated[str, Field(pattern=ENV_NAME)]
 ConfigMapKey = Annotated[str, Field(pattern=CONFIGMAP_KEY, max_length=253)]
 PortRef = int | Annotated[str, Field(pattern=PORT_NAME)]
@@ -335,7 +348,7 @@ class Config(Model):
         "restart: keys are also env vars and a content hash rolls the pods.",
     )
     mount_path: AbsPath = Field("/etc/agent", description="Directory where every key is a file.")
-    data: dict[ConfigMapKey, str] = Field(default_factory=dict, description="File name or env name -> content.")
+    data: dict[ConfigMapKey, Text] = Field(default_factory=dict, description="File name or env name -> content.")
 
     def env_keys(self) -> list[str]:
         """The keys that also become env vars: with `reload: restart`, those that are valid env names."""
@@ -584,7 +597,7 @@ class AgentSpec(Model):
     ports: list[Port] = Field(
         default_factory=list, description="Container ports; a Service is created when there are any."
     )
-    env: dict[EnvName, str] = Field(default_factory=dict, description="Plain environment variables (never secrets).")
+    env: dict[EnvName, Text] = Field(default_factory=dict, description="Plain environment variables (never secrets).")
     resources: Resources = Field(default_factory=Resources, description="Requests and limits.")
     health: Health = Field(default_factory=Health, description="Readiness, liveness and startup probes.")
     scaling: Scaling = Field(default_factory=Scaling, description="Fixed replicas or an autoscaling policy.")

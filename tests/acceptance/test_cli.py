@@ -132,10 +132,11 @@ def test_plan_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--stack", "prod", "--output", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     researcher = next(a for a in report["agents"] if a["agent"] == "researcher")
-    # stable 2..20 under its HPA, plus one canary pod at weight 10
-    assert (researcher["replicas_min"], researcher["replicas_max"]) == (3, 21)
-    assert (researcher["cpu_min"], researcher["cpu_max"]) == ("750m", "5250m")
-    assert (researcher["memory_min"], researcher["memory_max"]) == ("1536Mi", "10752Mi")
+    # weight 10: stable 2..18 and canary 1..2 under their HPAs, so 3..20 pods (the canary 33%..10% of them)
+    assert (researcher["replicas_min"], researcher["replicas_max"]) == (3, 20)
+    assert researcher["strategy"] == "canary 10% (replicas; 33%..10% of pods)"
+    assert (researcher["cpu_min"], researcher["cpu_max"]) == ("750m", "5")
+    assert (researcher["memory_min"], researcher["memory_max"]) == ("1536Mi", "10Gi")
     tool_server = next(a for a in report["agents"] if a["agent"] == "tool-server")
     assert (tool_server["replicas_min"], tool_server["replicas_max"]) == (4, 4)  # two full colours
     assert report["total"]["gpu_min"] == 2  # coder: 2 replicas in prod, 1 GPU each

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SECRET, Project
+from tests.helpers import SECRET, Project, orphans, reap
 
 
 @pytest.fixture
@@ -121,8 +121,11 @@ def test_killed_up_is_recovered_by_the_next_run(project: Project) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(manifests.rglob("*.yaml"))) < 10:
         time.sleep(0.05)
-    os.killpg(running.pid, signal.SIGKILL)  # the CLI, the language host and the provider at once
+    before = orphans()
+    os.killpg(running.pid, signal.SIGKILL)  # the CLI's group; the plugins have groups of their own
     running.wait()
+    time.sleep(0.5)
+    reap(orphans() - before)  # the language host and the provider it left behind
     partial = len(list(manifests.rglob("*.yaml")))
     assert 10 <= partial < len(project.core("dev"))
     refused = project.run("up", "--yes", "--skip-preview", check=False)

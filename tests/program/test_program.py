@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -10,8 +12,9 @@ import pytest
 
 from agentkube.core.build import build, object_key
 from agentkube.core.secrets import ConfigSecret, without_secret_values
+from agentkube.project import WORK_DIR
 from components.resources import resource_class
-from tests.helpers import SECRET_VALUE, Recorder, run_program, stack_fleet, unsecret
+from tests.helpers import ROOT, SECRET_VALUE, Recorder, run_program, stack_fleet, unsecret
 
 
 def registered_objects(recorder: Recorder) -> dict[str, dict[str, Any]]:
@@ -31,11 +34,14 @@ def with_values(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [fill(o) for o in objs]
 
 
+RENDER_DEV = {"agentkube:localCluster": "false", "agentkube:renderDir": "rendered/dev"}
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_program_registers_exactly_the_core_objects(stack: str) -> None:
-    extra = {} if stack == "dev" else {"agentkube:context": "prod-cluster"}
+    extra = RENDER_DEV if stack == "dev" else {"agentkube:context": "prod-cluster"}
     recorder = run_program(stack, **extra)
-    expected = build(stack_fleet(stack))
+    expected = build(stack_fleet(stack, localCluster=False, renderDir="rendered/dev" if stack == "dev" else None))
     if stack == "dev":  # render mode: files never carry secret values
         expected = without_secret_values(expected)
     expected_by_key = {object_key(o): o for o in with_values(expected)}
@@ -57,8 +63,8 @@ def test_resources_are_typed_and_named_by_namespace() -> None:
     assert [p.inputs.get("context") for p in providers] == ["prod-cluster"]
 
 
-def test_dev_provider_renders_to_a_directory() -> None:
-    recorder = run_program("dev")
+def test_a_render_stack_provider_renders_to_a_directory() -> None:
+    recorder = run_program("dev", **RENDER_DEV)
     (provider,) = [r for r in recorder.resources if r.typ == "pulumi:providers:kubernetes"]
     assert provider.inputs["renderYamlToDirectory"] == "rendered/dev"
 
@@ -73,8 +79,8 @@ def test_config_secret_stays_a_secret_output() -> None:
             assert SECRET_VALUE not in json.dumps(unsecret(other.inputs))
 
 
-def test_dev_render_mode_keeps_secret_values_out_of_files() -> None:
-    recorder = run_program("dev")
+def test_render_mode_keeps_secret_values_out_of_files() -> None:
+    recorder = run_program("dev", **RENDER_DEV)
     assert SECRET_VALUE not in json.dumps(unsecret([r.inputs for r in recorder.resources]))
 
 
@@ -96,3 +102,18 @@ def test_resource_class_maps_api_versions() -> None:
     assert resource_class("apps/v1", "Deployment").__name__ == "Deployment"  # type: ignore[union-attr]
     assert resource_class("networking.k8s.io/v1", "NetworkPolicy").__name__ == "NetworkPolicy"  # type: ignore[union-attr]
     assert resource_class("argoproj.io/v1alpha1", "Rollout") is None
+
+
+def test_dev_deploys_to_the_local_clusters_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(ROOT / "agents", tmp_path / "agents")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(
+        pulumi.RunError, match=r"local cluster, which is not running: start it with `agentkube cluster up`"
+    ):
+        run_program("dev")
+    (tmp_path / WORK_DIR).mkdir()
+    (tmp_path / WORK_DIR / "kubeconfig").write_text("apiVersion: v1\nkind: Config\n")
+    recorder = run_program("dev")
+    (provider,) = [r for r in recorder.resources if r.typ == "pulumi:providers:kubernetes"]
+    assert provider.inputs["kubeconfig"] == "apiVersion: v1\nkind: Config\n"
+    assert "renderYamlToDirectory" not in provider.inputs

@@ -312,7 +312,7 @@ def test_folded_layers_share_one_namespace() -> None:
     assert len([o for o in objs if o["kind"] == "PriorityClass"]) == 2
 
 
-def test_quota_fits_max_scale_plus_surge() -> None:
+def test_quota_fits_a_rollout_at_max_scale_with_surge_and_terminating_pods() -> None:
     objs = objects(
         {
             **GOOD,
@@ -320,14 +320,14 @@ def test_quota_fits_max_scale_plus_surge() -> None:
             "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "1", "gpu": 1}},
         }
     )
-    # 8 pods at max scale + 25% surge = 10 pods
+    # 8 new pods at max scale + 25% surge + 8 old ones in their grace period = 18 pods
     assert one(objs, "ResourceQuota")["spec"]["hard"] == {
-        "pods": "10",
-        "requests.cpu": "5",
-        "limits.cpu": "10",
-        "requests.memory": "10Gi",
-        "limits.memory": "20Gi",
-        "requests.nvidia.com/gpu": "10",
+        "pods": "18",
+        "requests.cpu": "9",
+        "limits.cpu": "18",
+        "requests.memory": "18Gi",
+        "limits.memory": "36Gi",
+        "requests.nvidia.com/gpu": "18",
     }
 
 

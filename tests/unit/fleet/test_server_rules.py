@@ -196,3 +196,11 @@ def test_an_overlay_cannot_rename_an_agent() -> None:
         "Pulumi.test.yaml: config.agentkube:overrides.worker.name: cannot rename agents, expected the name in the "
         "spec file",
     ]
+
+
+@pytest.mark.parametrize("field", ["env", "config"])
+def test_control_characters_in_text_are_refused(field: str) -> None:
+    change = {"env": {"MODE": "a\x01b"}} if field == "env" else {"config": {"data": {"agent.yaml": "a\x1bb"}}}
+    (problem,) = problems({**GOOD, **change})
+    assert "contains the control character U+00" in problem and "expected printable text" in problem
+    assert fleet_of({**GOOD, "env": {"MODE": "tabs\tand\nnewlines are fine"}}).agents

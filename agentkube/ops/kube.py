@@ -1,0 +1,55 @@
+"""The cluster a stack deploys to, reached with `kubectl` (JSON in, JSON out)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..project import local_kubeconfig
+from ..spec.stack import StackSettings
+from .engine import EngineError
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A kubeconfig (None: kubectl's usual lookup) and context (None: its current one)."""
+
+    kubeconfig: Path | None = None
+    context: str | None = None
+
+    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        binary = shutil.which("kubectl")
+        if binary is None:
+            raise EngineError("kubectl is not on PATH; install it to look at a live cluster")
+        command = [binary]
+        if self.kubeconfig is not None:
+            command += ["--kubeconfig", str(self.kubeconfig)]
+        if self.context:
+            command += ["--context", self.context]
+        done = subprocess.run([*command, *args], input=stdin, text=True, capture_output=True, check=False, timeout=120)
+        if check and done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise EngineError(f"kubectl {' '.join(args[:2])}: {detail[-1] if detail else f'exit {done.returncode}'}")
+        return done
+
+    def items(self, kinds: str, namespace: str) -> list[dict[str, Any]]:
+        """`kubectl get KINDS -n NAMESPACE -o json` items."""
+        out = self.kubectl("get", kinds, "-n", namespace, "-o", "json").stdout
+        items: list[dict[str, Any]] = json.loads(out).get("items") or []
+        return items
+
+
+def cluster_of(project_dir: Path, settings: StackSettings, stack: str) -> Cluster:
+    """The cluster the stack's settings point at; EngineError for a render-only stack or a stopped local one."""
+    if settings.render_dir:
+        raise EngineError(f"stack {stack} renders to {settings.render_dir}/ and deploys to no cluster")
+    if settings.local_cluster:
+        kubeconfig = local_kubeconfig(project_dir)
+        if not kubeconfig.is_file():
+            raise EngineError(f"stack {stack} deploys to the local cluster, which is not running: agentkube cluster up")
+        return Cluster(kubeconfig)
+    return Cluster(Path(settings.kubeconfig).expanduser() if settings.kubeconfig else None, settings.context)

@@ -1,0 +1,135 @@
+"""`agentkube status`: each agent as the cluster runs it, per release track."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core import naming
+from ..core.rollout import Track, tracks
+from ..fleet.files import load_fleet
+from ..spec.agent import AgentSpec
+from .kube import Cluster, cluster_of
+
+
+@dataclass(frozen=True)
+class TrackStatus:
+    track: str
+    deployment: str
+    ready: int
+    desired: int
+    image: str
+    version: str
+    autoscaler: str | None  # "current/min..max"
+    available: bool
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    agent: str
+    namespace: str
+    tracks: list[TrackStatus]
+    endpoints: dict[str, int] = field(default_factory=dict)  # ready Service endpoints per track
+    why: list[str] = field(default_factory=list)  # recent warnings of its pods and replica sets
+
+    @property
+    def available(self) -> bool:
+        return all(t.available for t in self.tracks)
+
+    def share(self) -> dict[str, int]:
+        """Percent of the Service's ready endpoints per track."""
+        total = sum(self.endpoints.values())
+        return {t: round(100 * n / total) for t, n in sorted(self.endpoints.items())} if total else {}
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "available": self.available, "share": self.share()}
+
+
+def status(project_dir: Path, agents_dir: Path, stack: str) -> list[AgentStatus]:
+    """Every agent of the stack's fleet, read from its cluster in one query per namespace."""
+    fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+    cluster = cluster_of(project_dir, fleet.settings, stack)
+    argo = any(a.rollout.canary and a.rollout.canary.traffic == "argo" for a in fleet.agents)
+    by_namespace: dict[str, list[dict[str, Any]]] = {}
+    out = []
+    for spec in fleet.agents:
+        ns = naming.namespace(spec.layer, fleet.settings)
+        if ns not in by_namespace:
+            by_namespace[ns] = _namespace_objects(cluster, ns, argo)
+        out.append(_agent_status(spec, ns, by_namespace[ns]))
+    return out
+
+
+def _namespace_objects(cluster: Cluster, ns: str, argo: bool) -> list[dict[str, Any]]:
+    kinds = "deployments,horizontalpodautoscalers,pods,endpointslices,events" + (",rollouts.argoproj.io" * argo)
+    return cluster.items(kinds, ns)
+
+
+def _named(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any] | None:
+    return next((o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name), None)
+
+
+def _agent_status(spec: AgentSpec, ns: str, objects: list[dict[str, Any]]) -> AgentStatus:
+    track_list = [_track_status(t, objects) for t in tracks(spec) if t.max_pods or t.replicas is None]
+    pods = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Pod"}
+    endpoints: Counter[str] = Counter()
+    for piece in objects:
+        if (
+            piece["kind"] != "EndpointSlice"
+            or piece["metadata"].get("labels", {}).get("kubernetes.io/service-name") != spec.name
+        ):
+            continue
+        for endpoint in piece.get("endpoints") or []:
+            pod = pods.get((endpoint.get("targetRef") or {}).get("name", ""))
+            if pod and (endpoint.get("conditions") or {}).get("ready"):
+                endpoints[pod["metadata"].get("labels", {}).get(naming.TRACK, "?")] += 1
+    names = tuple(t.deployment for t in track_list)
+    why = [
+        f"{e['involvedObject']['kind']} {e['involvedObject']['name']}: {e.get('reason', '')}: {e.get('message', '')}"
+        for e in objects
+        if e["kind"] == "Event" and e.get("type") == "Warning" and e["involvedObject"].get("name", "").startswith(names)
+    ]
+    return AgentStatus(spec.name, ns, track_list, dict(sorted(endpoints.items())), why[-5:])
+
+
+def _track_status(track: Track, objects: list[dict[str, Any]]) -> TrackStatus:
+    found = _named(objects, "Deployment", track.name) or _named(objects, "Rollout", track.name)
+    auto = _named(objects, "HorizontalPodAutoscaler", track.name)
+    autoscaler = None
+    if auto is not None:
+        current = auto.get("status", {}).get("currentReplicas", 0)
+        autoscaler = f"{current}/{auto['spec'].get('minReplicas', 1)}..{auto['spec']['maxReplicas']}"
+    if found is None:
+        return TrackStatus(
+            track.track, track.name, 0, track.min_pods, track.spec.image, track.spec.resolved_version, autoscaler, False
+        )
+    desired = found["spec"].get("replicas", 1)
+    state = found.get("status", {})
+    ready = state.get("readyReplicas", 0)
+    conditions = {c["type"]: c["status"] for c in state.get("conditions") or []}
+    container = found["spec"]["template"]["spec"]["containers"][0]
+    labels = found["metadata"].get("labels", {})
+    return TrackStatus(
+        track.track,
+        track.name,
+        ready,
+        desired,
+        container["image"],
+        labels.get("app.kubernetes.io/version", "?"),
+        autoscaler,
+        _rolled_out(found, desired) and conditions.get("Available") == "True",
+    )
+
+
+def _rolled_out(workload: dict[str, Any], desired: int) -> bool:
+    """`kubectl rollout status`'s test: the controller saw the last change, every pod runs the current
+    template, none of the old ones is left, and all of them are available."""
+    state = workload.get("status", {})
+    return bool(
+        state.get("observedGeneration", 0) >= workload["metadata"].get("generation", 0)
+        and state.get("updatedReplicas", 0) >= desired
+        and state.get("replicas", 0) <= desired
+        and state.get("availableReplicas", 0) >= desired
+    )

@@ -1,0 +1,25 @@
+"""`live_cluster`: the repo's local control plane for the session, stopped at its end whatever happens."""
+
+from __future__ import annotations
+
+import atexit
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from agentkube.ops import cluster
+from tests.helpers import ROOT
+
+
+@pytest.fixture(scope="session")
+def live_cluster() -> Iterator[cluster.ClusterInfo]:
+    """The cluster as the session's first `up` left it. A test may stop and restart it, so one that needs
+    its current pids or URL calls `cluster.up(ROOT)` (a healthy cluster is reused in well under a second)."""
+    subprocess.run([str(ROOT / cluster.INSTALL_SCRIPT)], check=True, stdout=subprocess.DEVNULL)
+    atexit.register(cluster.down, ROOT)  # a session that never reaches teardown leaves no process either
+    try:
+        yield cluster.up(ROOT)
+    finally:
+        cluster.down(ROOT)
+        atexit.unregister(cluster.down)

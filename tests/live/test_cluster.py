@@ -1,0 +1,177 @@
+"""`agentkube cluster`: the fake node pool, reuse of a running cluster, CRD validation by the server, a GPU
+pod that runs, recovery from a dead process, and a stop that leaves no process behind."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from agentkube.cli.main import main
+from agentkube.ops import cluster
+from agentkube.project import local_kubeconfig
+from tests.helpers import ROOT
+
+ROLLOUT: dict[str, Any] = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "Rollout",
+    "metadata": {"name": "probe", "namespace": "default"},
+    "spec": {
+        "replicas": 2,
+        "selector": {"matchLabels": {"app": "probe"}},
+        "template": {
+            "metadata": {"labels": {"app": "probe"}},
+            "spec": {"containers": [{"name": "probe", "image": "registry.invalid/probe:1"}]},
+        },
+        "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {"duration": "1m"}}]}},
+    },
+}
+HTTPROUTE: dict[str, Any] = {
+    "apiVersion": "gateway.networking.k8s.io/v1",
+    "kind": "HTTPRoute",
+    "metadata": {"name": "probe", "namespace": "default"},
+    "spec": {
+        "parentRefs": [{"name": "public", "namespace": "gateways"}],
+        "rules": [{"backendRefs": [{"name": "probe", "port": 80, "weight": 100}]}],
+    },
+}
+
+
+def kubectl(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    command = ["kubectl", "--kubeconfig", str(local_kubeconfig(ROOT)), *args]
+    done = subprocess.run(command, input=stdin, text=True, capture_output=True, check=False, timeout=60)
+    assert not check or done.returncode == 0, done.stderr
+    return done
+
+
+def processes_of(info: cluster.ClusterInfo) -> list[str]:
+    """`ps` lines that mention the cluster's directory."""
+    ps = subprocess.run(["ps", "-eo", "pid,args"], text=True, capture_output=True, check=True).stdout
+    return [line for line in ps.splitlines() if str(info.work_dir) in line]
+
+
+@pytest.fixture
+def live(live_cluster: cluster.ClusterInfo) -> cluster.ClusterInfo:
+    """The cluster as it runs now (an earlier test may have restarted it)."""
+    return cluster.up(ROOT)
+
+
+def test_the_pool_has_a_node_per_zone_and_a_tainted_gpu_node(live: cluster.ClusterInfo) -> None:
+    nodes = {n["metadata"]["name"]: n for n in json.loads(kubectl("get", "nodes", "-o", "json").stdout)["items"]}
+    assert set(nodes) == set(cluster.NODES)
+    labels = {name: n["metadata"]["labels"] for name, n in nodes.items()}
+    assert {lab["topology.kubernetes.io/zone"] for lab in labels.values()} == {"zone-a", "zone-b", "zone-c"}
+    assert {lab["topology.kubernetes.io/region"] for lab in labels.values()} == {cluster.REGION}
+    for node in nodes.values():
+        conditions = {c["type"]: c["status"] for c in node["status"]["conditions"]}
+        assert conditions["Ready"] == "True"
+        assert node["status"]["allocatable"]["cpu"] == "64"
+        assert node["status"]["allocatable"]["memory"] == "256Gi"
+    gpu = nodes[cluster.GPU_NODE]
+    assert labels[cluster.GPU_NODE]["topology.kubernetes.io/zone"] == "zone-a"
+    assert labels[cluster.GPU_NODE]["nvidia.com/gpu.present"] == "true"
+    assert gpu["spec"]["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]
+    assert gpu["status"]["capacity"]["nvidia.com/gpu"] == gpu["status"]["allocatable"]["nvidia.com/gpu"] == "8"
+    for name in set(nodes) - {cluster.GPU_NODE}:
+        assert "nvidia.com/gpu" not in nodes[name]["status"]["capacity"]
+        assert not nodes[name]["spec"].get("taints")
+    assert {n.name: n.gpus for n in live.nodes}[cluster.GPU_NODE] == 8
+
+
+def test_a_second_up_reuses_the_running_cluster(live: cluster.ClusterInfo) -> None:
+    started = time.monotonic()
+    again = cluster.up(ROOT)
+    elapsed = time.monotonic() - started
+    print(f"warm up: {elapsed * 1000:.0f} ms")
+    assert not again.created
+    assert (again.apiserver, dict(again.pids)) == (live.apiserver, dict(live.pids))
+    assert elapsed < 1.0
+
+
+def test_the_server_validates_rollouts_and_routes(live: cluster.ClusterInfo) -> None:
+    crds = [f"crd/{p.stem}" for p in sorted(cluster.CRDS_DIR.glob("*.yaml"))]
+    assert len(crds) == 5
+    kubectl("wait", "--for=condition=Established", "--timeout=10s", *crds)
+    for good in (ROLLOUT, HTTPROUTE):
+        kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(good))
+    misspelt = copy.deepcopy(ROLLOUT)
+    misspelt["spec"]["replicaz"] = misspelt["spec"].pop("replicas")
+    refused = kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(misspelt), check=False)
+    assert refused.returncode != 0
+    assert 'unknown field "spec.replicaz"' in refused.stderr, refused.stderr
+    wrong_type = copy.deepcopy(HTTPROUTE)
+    wrong_type["spec"]["rules"][0]["backendRefs"][0]["weight"] = "heavy"
+    assert kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(wrong_type), check=False).returncode != 0
+
+
+def test_a_gpu_pod_runs_and_is_ready_on_the_gpu_node(live: cluster.ClusterInfo) -> None:
+    name = f"gpu-{uuid.uuid4().hex[:6]}"
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "nodeSelector": {"nvidia.com/gpu.present": "true"},
+            "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+            "containers": [
+                {"name": "cuda", "image": "registry.invalid/cuda:1", "resources": {"limits": {"nvidia.com/gpu": "1"}}}
+            ],
+        },
+    }
+    kubectl("apply", "-f", "-", stdin=json.dumps(pod))
+    try:
+        kubectl("wait", "--for=condition=Ready", "--timeout=30s", f"pod/{name}")
+        ran = json.loads(kubectl("get", f"pod/{name}", "-o", "json").stdout)
+        assert ran["spec"]["nodeName"] == cluster.GPU_NODE
+        assert ran["status"]["phase"] == "Running"
+    finally:
+        kubectl("delete", f"pod/{name}", "--wait=false")
+
+
+def test_the_command_reports_the_cluster(live: cluster.ClusterInfo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cluster", "status", "--project", str(ROOT), "--output", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["running"] and report["healthy"] and report["apiserver"] == live.apiserver
+    assert {n["name"] for n in report["nodes"] if n["ready"]} == set(cluster.NODES)
+    assert main(["cluster", "up", "--project", str(ROOT)]) == 0
+    assert f"KUBECONFIG={live.kubeconfig} kubectl get nodes" in capsys.readouterr().out
+
+
+def test_a_dead_process_is_cleaned_up_and_the_cluster_recreated(live: cluster.ClusterInfo) -> None:
+    os.kill(live.pids["etcd"], signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while cluster.status(ROOT) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cluster.status(ROOT) is None
+    started = time.monotonic()
+    again = cluster.up(ROOT)
+    print(f"up over a broken leftover: {time.monotonic() - started:.1f} s")
+    assert again.created and again.healthy
+    assert set(again.pids.values()).isdisjoint(live.pids.values())
+    assert len(processes_of(again)) == len(cluster.COMPONENTS)
+
+
+def test_down_leaves_no_process_and_up_starts_again(live: cluster.ClusterInfo) -> None:
+    assert len(processes_of(live)) == len(cluster.COMPONENTS)
+    try:
+        started = time.monotonic()
+        assert cluster.down(ROOT) is True
+        print(f"down: {time.monotonic() - started:.2f} s")
+        assert processes_of(live) == []
+        assert not live.work_dir.exists() and not live.kubeconfig.exists()
+        assert cluster.status(ROOT) is None
+        assert cluster.down(ROOT) is False  # nothing runs: a no-op
+        assert main(["cluster", "status", "--project", str(ROOT)]) == 1
+    finally:
+        started = time.monotonic()
+        again = cluster.up(ROOT)
+        print(f"cold up: {time.monotonic() - started:.1f} s")
+    assert again.created and again.healthy
+    assert set(again.pids.values()).isdisjoint(live.pids.values())

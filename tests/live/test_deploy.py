@@ -1,0 +1,144 @@
+"""`pulumi up` of the example fleet to the local control plane: what the server accepts, runs and reports."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from agentkube.ops.kube import Cluster
+from agentkube.project import WORK_DIR, local_kubeconfig
+from tests.helpers import ROOT, SECRET, Project
+
+PROD_NAMESPACE = "agentkube-prod"  # prod and dev share the local cluster, so prod gets its own prefix
+DEV_NAMESPACES = ("agentkube-orchestration", "agentkube-agent-pool", "agentkube-infrastructure")
+ZONES = ("zone-a", "zone-b", "zone-c")
+
+
+@pytest.fixture(scope="module")
+def deployed(live_cluster: Any, tools: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """One copy of the project with dev and prod deployed to the local cluster, for this module's tests."""
+    project = Project(tmp_path_factory.mktemp("live-project"), tools)
+    (project.root / WORK_DIR).symlink_to(ROOT / WORK_DIR)  # the copy deploys to the repo's local cluster
+    project.init("dev", target="local")
+    project.init("prod", target="local")
+    project.run("config", "set", "agentkube:namespace", PROD_NAMESPACE, stack="prod")
+    for stack in ("dev", "prod"):
+        project.up(stack)
+    yield project
+    for stack in ("dev", "prod"):
+        project.run("destroy", "--yes", "--skip-preview", stack=stack, check=False)
+
+
+@pytest.fixture(scope="module")
+def kube(live_cluster: Any) -> Cluster:
+    return Cluster(local_kubeconfig(ROOT))
+
+
+def objects(kube: Cluster, kind: str, namespace_prefix: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = json.loads(kube.kubectl("get", kind, "-A", "-o", "json").stdout)["items"]
+    return [o for o in found if o["metadata"].get("namespace", "").startswith(namespace_prefix)]
+
+
+def test_every_deployment_is_available(deployed: Project, kube: Cluster) -> None:
+    for prefix in (*DEV_NAMESPACES, PROD_NAMESPACE):
+        deployments = objects(kube, "deployments", prefix)
+        assert deployments, prefix
+        for d in deployments:
+            conditions = {c["type"]: c["status"] for c in d["status"].get("conditions", [])}
+            assert conditions.get("Available") == "True", d["metadata"]["name"]
+            assert d["status"].get("readyReplicas", 0) == d["spec"]["replicas"], d["metadata"]["name"]
+
+
+def test_prod_spreads_across_three_zones_and_gpu_pods_land_on_the_gpu_node(deployed: Project, kube: Cluster) -> None:
+    nodes = {n["metadata"]["name"]: n for n in json.loads(kube.kubectl("get", "nodes", "-o", "json").stdout)["items"]}
+    zone = {name: n["metadata"]["labels"].get("topology.kubernetes.io/zone") for name, n in nodes.items()}
+    by_agent: dict[str, Counter[str]] = {}
+    coder_nodes = set()
+    for pod in objects(kube, "pods", PROD_NAMESPACE):
+        agent = pod["metadata"]["labels"]["app.kubernetes.io/name"]
+        by_agent.setdefault(agent, Counter())[zone[pod["spec"]["nodeName"]]] += 1
+        if agent == "coder":
+            coder_nodes.add(pod["spec"]["nodeName"])
+    assert coder_nodes and all(nodes[n]["metadata"]["labels"]["nvidia.com/gpu.present"] == "true" for n in coder_nodes)
+    spread = {agent: zones for agent, zones in by_agent.items() if agent != "coder"}
+    assert any(sum(z.values()) >= 3 for z in spread.values()), by_agent
+    for agent, zones in spread.items():  # at most one pod more in any zone than in another
+        counts = [zones.get(z, 0) for z in ZONES]
+        assert max(counts) - min(counts) <= 1, (agent, zones)
+
+
+def test_a_second_up_changes_nothing(deployed: Project) -> None:
+    for stack in ("dev", "prod"):
+        deployed.run("preview", "--expect-no-changes", stack=stack)
+        started = time.monotonic()
+        second = deployed.up(stack, "--json")
+        print(f"no-op up of {stack}: {time.monotonic() - started:.1f} s")  # reported, never asserted
+        events = [json.loads(line) for line in second.stdout.splitlines() if line.strip()]
+        summary = next(e["summaryEvent"] for e in events if "summaryEvent" in e)
+        assert set(summary["resourceChanges"]) == {"same"}, summary["resourceChanges"]
+
+
+def test_the_autoscaler_owns_replicas(deployed: Project, kube: Cluster) -> None:
+    # orchestrator is autoscaled in dev: scale it as the HPA does, through the scale subresource
+    kube.kubectl("scale", "deployment/orchestrator", "-n", "agentkube-orchestration", "--replicas=2")
+    deployed.run("preview", "--expect-no-changes", stack="dev")
+    deployed.up("dev", "--refresh")
+    replicas = kube.kubectl(
+        "get", "deployment/orchestrator", "-n", "agentkube-orchestration", "-o", "jsonpath={.spec.replicas}"
+    ).stdout
+    assert replicas == "2"
+
+
+def test_config_secret_reaches_the_cluster_and_nowhere_else(deployed: Project, kube: Cluster) -> None:
+    data = kube.kubectl(
+        "get", "secret/researcher-secrets", "-n", "agentkube-agent-pool", "-o", "jsonpath={.data.searchApiKey}"
+    ).stdout
+    assert base64.b64decode(data).decode() == SECRET
+    places = [p for p in deployed.root.rglob("*") if p.is_file() and not {".venv", WORK_DIR} & set(p.parts)]
+    assert len(places) > 10
+    assert [str(p) for p in places if SECRET.encode() in p.read_bytes()] == []
+    assert [text for text in deployed.log if SECRET in text] == []
+
+
+def test_rolling_every_agent_at_its_maximum_scale_fits_the_quota(deployed: Project, kube: Cluster) -> None:
+    for hpa in objects(kube, "hpa", PROD_NAMESPACE):
+        target, ns = hpa["spec"]["scaleTargetRef"]["name"], hpa["metadata"]["namespace"]
+        kube.kubectl("scale", f"deployment/{target}", "-n", ns, f"--replicas={hpa['spec']['maxReplicas']}")
+    deployments = objects(kube, "deployments", PROD_NAMESPACE)
+    for d in deployments:
+        kube.kubectl("rollout", "restart", f"deployment/{d['metadata']['name']}", "-n", d["metadata"]["namespace"])
+    for d in deployments:
+        name, ns = d["metadata"]["name"], d["metadata"]["namespace"]
+        kube.kubectl("rollout", "status", f"deployment/{name}", "-n", ns, "--timeout=180s")
+    refused = [
+        e["message"] for e in objects(kube, "events", PROD_NAMESPACE) if "exceeded quota" in e.get("message", "")
+    ]
+    assert refused == []
+
+
+def test_status_is_a_ci_gate(deployed: Project, kube: Cluster) -> None:
+    ok = deployed.agentkube("status", "--stack", "dev")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    listed = {line.split()[0] for line in ok.stdout.splitlines()[2:] if line.strip()}
+    assert {"orchestrator", "coder", "researcher", "tool-server", "vector-store"} <= listed
+    report = json.loads(deployed.agentkube("status", "--stack", "dev", "--output", "json").stdout)
+    researcher = next(a for a in report if a["agent"] == "researcher")
+    assert {t["track"] for t in researcher["tracks"]} == {"stable", "canary"}
+    assert set(researcher["share"]) == {"stable", "canary"}
+    # a rollout that cannot be scheduled: the agent is not Available, status says why and exits 1
+    patch = {"spec": {"template": {"spec": {"nodeSelector": {"no-such-node": "x"}}}}}
+    kube.kubectl("patch", "deployment/vector-store", "-n", "agentkube-infrastructure", "-p", json.dumps(patch))
+    deadline = time.monotonic() + 30
+    while (broken := deployed.agentkube("status", "--stack", "dev")).returncode == 0 and time.monotonic() < deadline:
+        time.sleep(1)
+    assert broken.returncode == 1
+    assert "vector-store is not available" in broken.stdout and "FailedScheduling" in broken.stdout, broken.stdout
+    kube.kubectl("rollout", "undo", "deployment/vector-store", "-n", "agentkube-infrastructure")
+    kube.kubectl("rollout", "status", "deployment/vector-store", "-n", "agentkube-infrastructure", "--timeout=60s")
+    assert deployed.agentkube("status", "--stack", "dev").returncode == 0

@@ -1,0 +1,138 @@
+"""Hypothesis strategies for whole fleets: agent spec documents and stack settings as a user writes them,
+spread over the spec language (ports, env, config, secrets, probes, expose, metrics, security opt-outs,
+every rollout strategy), so that what `validate` accepts can be put before a real API server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+NAME = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6})?", fullmatch=True)
+PORT_NAME = st.sampled_from(["http", "grpc", "metrics", "admin", "mcp"])
+ENV_NAME = st.from_regex(r"[A-Z_][A-Z0-9_]{0,12}", fullmatch=True)
+TAG = st.one_of(
+    st.from_regex(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,90}", fullmatch=True),
+)
+REGISTRY = st.sampled_from(["ghcr.io/acme", "registry.local:5000/acme", "localhost:5000", "docker.io/library"])
+CPU = st.sampled_from(["50m", "100m", "250m", "1", "2"])
+MEMORY = st.sampled_from(["64Mi", "256Mi", "1Gi", "3Gi"])
+LABEL_TEXT = st.from_regex(r"[a-z0-9]([-a-z0-9_.]{0,20}[a-z0-9])?", fullmatch=True)
+TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_categories=("Cs", "Cc")), max_size=10)
+PATH = st.sampled_from(["/etc/agent", "/tmp", "/config", "/var/run/secrets/agent", "/etc/agent/extra"])
+
+
+@st.composite
+def images(draw: st.DrawFn, name: str) -> str:
+    ref = f"{draw(REGISTRY)}/{name}"
+    if draw(st.booleans()):
+        ref += f":{draw(TAG)}"
+    if not ref.count(":") - ref.split("/")[0].count(":") or draw(st.booleans()):
+        ref += "@sha256:" + draw(st.from_regex(r"[a-f0-9]{64}", fullmatch=True))
+    return ref
+
+
+@st.composite
+def probe(draw: st.DrawFn, ports: list[dict[str, Any]]) -> dict[str, Any]:
+    kinds = ["exec"] + (["http", "tcp", "grpc"] if ports else [])
+    kind = draw(st.sampled_from(kinds))
+    timing = {"periodSeconds": draw(st.integers(1, 30)), "failureThreshold": draw(st.integers(1, 10))}
+    if kind == "exec":
+        return {"exec": {"command": ["/bin/check"]}, **timing}
+    port = draw(st.sampled_from(ports))
+    ref = port["name"] if draw(st.booleans()) else port["port"]
+    handler: dict[str, Any] = {"port": ref}
+    if kind == "http":
+        handler["path"] = draw(st.sampled_from(["/", "/health", "/ready"]))
+    return {kind: handler, **timing}
+
+
+@st.composite
+def agent(draw: st.DrawFn, name: str, callable_agents: list[str]) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "name": name,
+        "image": draw(images(name)),
+        "layer": draw(st.sampled_from(["orchestration", "agent-pool", "infrastructure"])),
+        "resources": {"requests": {"cpu": draw(CPU), "memory": draw(MEMORY)}},
+    }
+    port_names = draw(st.lists(PORT_NAME, max_size=3, unique=True))
+    ports = [{"name": n, "port": draw(st.integers(1024, 65535))} for n in port_names]
+    if ports:
+        spec["ports"] = ports
+    if draw(st.booleans()):
+        low = draw(st.integers(1, 4))
+        spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 6))}}
+    else:
+        spec["scaling"] = {"replicas": draw(st.integers(0, 4))}
+    if draw(st.booleans()):
+        spec["env"] = draw(st.dictionaries(ENV_NAME, TEXT, max_size=3))
+    if draw(st.booleans()):
+        keys = st.one_of(ENV_NAME, st.sampled_from(["agent.yaml", "prompts.txt", "model"]))
+        spec["config"] = {
+            "reload": draw(st.sampled_from(["hot", "restart"])),
+            "mountPath": draw(PATH),
+            "data": draw(st.dictionaries(keys, TEXT, min_size=1, max_size=3)),
+        }
+    secrets = []
+    for i in range(draw(st.integers(0, 2))):
+        item: dict[str, Any] = {"env": draw(ENV_NAME)} if draw(st.booleans()) else {"path": f"{draw(PATH)}/key{i}"}
+        if draw(st.booleans()):
+            item["secretRef"] = {"name": "llm-keys", "key": f"k{i}"}
+        else:
+            item["config"] = "searchApiKey"
+        secrets.append(item)
+    if secrets:
+        spec["secrets"] = secrets
+    if draw(st.booleans()):
+        spec["health"] = {
+            kind: draw(probe(ports)) for kind in draw(st.sets(st.sampled_from(["readiness", "liveness"])))
+        }
+    if ports and draw(st.booleans()):
+        spec["expose"] = {"host": "agents.example.com", "port": draw(st.sampled_from(ports))["name"]}
+    if ports and draw(st.booleans()):
+        spec["metrics"] = {"port": draw(st.sampled_from(ports))["name"]}
+    if draw(st.integers(0, 4)) == 0:
+        spec["security"] = draw(
+            st.sampled_from(
+                [
+                    {"addCapabilities": ["NET_BIND_SERVICE"]},
+                    {"addCapabilities": ["SYS_ADMIN"]},
+                    {"seccompProfile": "Unconfined"},
+                    {"readOnlyRootFilesystem": False},
+                    {"runAsUser": 0, "runAsNonRoot": False},
+                    {"allowPrivilegeEscalation": True},
+                ]
+            )
+        )
+    if callable_agents and draw(st.booleans()):
+        spec["dependsOn"] = draw(st.lists(st.sampled_from(callable_agents), unique=True, max_size=2))
+    strategy = draw(st.sampled_from(["rolling", "rolling", "canary", "blue-green"]))
+    candidate = {"image": draw(images(name))}
+    if strategy == "canary":
+        traffic = draw(st.sampled_from(["replicas", "gateway"] + (["argo"] if ports else [])))
+        canary: dict[str, Any] = {**candidate, "weight": draw(st.integers(0, 100)), "traffic": traffic}
+        if traffic == "argo":
+            canary["analysis"] = {"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}}
+        if traffic == "gateway" and not ports:
+            canary["traffic"] = "replicas"
+        spec["rollout"] = {"strategy": "canary", "canary": canary}
+    elif strategy == "blue-green":
+        spec["rollout"] = {"strategy": "blue-green", "blueGreen": {"active": "blue", "blue": candidate}}
+    return spec
+
+
+@st.composite
+def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(agent spec documents, stack settings) of a small fleet."""
+    names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
+    specs: list[dict[str, Any]] = []
+    for name in names:
+        callable_agents = [s["name"] for s in specs if s.get("ports")]
+        specs.append(draw(agent(name, callable_agents)))
+    settings: dict[str, Any] = {"foldLayers": draw(st.booleans())}
+    if draw(st.booleans()):
+        settings["labels"] = draw(st.dictionaries(LABEL_TEXT, LABEL_TEXT, max_size=2))
+    if any((s.get("rollout") or {}).get("canary", {}).get("traffic") == "gateway" for s in specs):
+        settings["gateway"] = {"name": "public", "namespace": "gateways"}
+    return specs, settings
