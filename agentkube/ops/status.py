@@ -99,7 +99,7 @@ def _track_status(track: Track, objects: list[dict[str, Any]]) -> TrackStatus:
     auto = _named(objects, "HorizontalPodAutoscaler", track.name)
     autoscaler = None
     if auto is not None:
-        current = auto.get("status", {}).get("currentReplicas", 0)
+        current = auto.get("status", {}).get("currentReplicas", "?")  # unknown until the HPA first acts
         autoscaler = f"{current}/{auto['spec'].get('minReplicas', 1)}..{auto['spec']['maxReplicas']}"
     if found is None:
         return TrackStatus(
