@@ -11,7 +11,7 @@ from pathlib import Path
 from ..fleet.files import read_stack
 from ..project import pulumi_env
 from ..spec.problems import SpecError
-from . import engine
+from . import cluster, engine
 from .engine import EngineError
 
 
@@ -71,20 +71,23 @@ def checks(project_dir: Path, stack: str | None) -> list[Check]:
     if stack:
         try:
             settings, _ = read_stack(project_dir, stack)
-            target = (
-                f"render to {settings.render_dir}/"
-                if settings.render_dir
-                else f"cluster context {settings.context or '(current)'}"
-            )
-            ok = (
-                bool(settings.render_dir)
-                or _run(["kubectl", "config", "get-contexts", settings.context or ""], env) is not None
-            )
-            found.append(
-                Check(
-                    f"stack {stack}", target, ok, "set agentkube:renderDir, or a reachable agentkube:kubeconfig/context"
+            if settings.render_dir:
+                found.append(Check(f"stack {stack}", f"render to {settings.render_dir}/", True))
+            elif settings.local_cluster:
+                local = cluster.status(project_dir)
+                value = f"local cluster at {local.apiserver}" if local else "local cluster, not running"
+                ok = local is not None and local.healthy
+                found.append(Check(f"stack {stack}", value, ok, "agentkube cluster up (scripts/up does)"))
+            else:
+                ok = _run(["kubectl", "config", "get-contexts", settings.context or ""], env) is not None
+                found.append(
+                    Check(
+                        f"stack {stack}",
+                        f"cluster context {settings.context or '(current)'}",
+                        ok,
+                        "set agentkube:localCluster or renderDir, or a reachable agentkube:kubeconfig/context",
+                    )
                 )
-            )
         except SpecError as err:
             found.append(Check(f"stack {stack}", str(err.problems[0]), False, "fix the stack file"))
         passphrase = bool(env.get("PULUMI_CONFIG_PASSPHRASE") or env.get("PULUMI_CONFIG_PASSPHRASE_FILE"))
