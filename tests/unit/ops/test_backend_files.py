@@ -116,6 +116,12 @@ def test_doctor_names_a_missing_pulumi_and_its_fix(project: Path, monkeypatch: p
     assert not found["pulumi CLI"].ok and "scripts/install-pulumi" in found["pulumi CLI"].fix
     assert found["backend"].value == (project / ".pulumi").as_uri()
     assert found["secrets passphrase"].ok  # dev's documented passphrase
+    local = found["stack dev"]  # dev deploys to the project's local cluster, which this copy never started
+    assert (local.value, local.ok, local.fix) == (
+        "local cluster, not running",
+        False,
+        "agentkube cluster up (scripts/up does)",
+    )
 
 
 def test_doctor_reports_a_broken_stack_file_without_a_traceback(project: Path) -> None:
