@@ -142,3 +142,23 @@ def test_status_is_a_ci_gate(deployed: Project, kube: Cluster) -> None:
     kube.kubectl("rollout", "undo", "deployment/vector-store", "-n", "agentkube-infrastructure")
     kube.kubectl("rollout", "status", "deployment/vector-store", "-n", "agentkube-infrastructure", "--timeout=60s")
     assert deployed.agentkube("status", "--stack", "dev").returncode == 0
+
+
+def test_custom_resources_deploy_without_waiting_for_a_controller(deployed: Project, kube: Cluster) -> None:
+    """No Gateway API or Argo Rollouts controller runs here: `up` must create their objects and go on."""
+    deployed.run("config", "set", "--path", "agentkube:gateway.name", "public", stack="dev")
+    deployed.run("config", "set", "--path", "agentkube:gateway.namespace", "default", stack="dev")
+    deployed.edit("researcher", "    weight: 10\n", "    weight: 10\n    traffic: gateway\n")
+    deployed.up("dev")
+    route = kube.kubectl("get", "httproute/researcher", "-n", "agentkube-agent-pool", "-o", "json").stdout
+    assert [b["weight"] for b in json.loads(route)["spec"]["rules"][0]["backendRefs"]] == [90, 10]
+    argo = "    traffic: argo\n    analysis: {errorRate: {max: 0.05, query: 'sum(rate(errors[1m]))'}}\n"
+    deployed.edit("researcher", "    traffic: gateway\n", argo)
+    deployed.up("dev")
+    rollout = json.loads(
+        kube.kubectl("get", "rollouts.argoproj.io/researcher", "-n", "agentkube-agent-pool", "-o", "json").stdout
+    )
+    assert rollout["spec"]["strategy"]["canary"]["steps"][0] == {"setWeight": 10}
+    deployed.edit("researcher", argo, "")
+    deployed.run("config", "rm", "agentkube:gateway", stack="dev")
+    deployed.up("dev")  # back to the example's replicas canary
