@@ -38,11 +38,10 @@ def resolve(
 
     `secret_config` names the stack's config secrets; None skips checking that `secrets[].config` exist.
     """
-    problems: list[Problem] = []
-    agents: dict[str, AgentSpec] = {}
-    sources: dict[str, str] = {}
     if not documents:
         raise SpecError([Problem("agents/", "", "no agent specs found, expected at least one *.yaml file")])
+    agents: dict[str, AgentSpec] = {}
+    sources: dict[str, str] = {}
     alone, problems = _validate_alone(documents)
     for file, spec in alone.items():
         override = settings.overrides.get(spec.name, {})
