@@ -33,6 +33,7 @@ from typing import Any
 
 from ..project import LOCAL_CLUSTER, WORK_DIR, local_kubeconfig
 from .engine import EngineError
+from .kube import Cluster
 
 INSTALL_SCRIPT = "scripts/install-cluster"
 CRDS_DIR = Path(__file__).with_name("crds")
@@ -248,14 +249,12 @@ def _kwokctl_error(stderr: str) -> str:
 
 def _provision(paths: _Paths, probe: bool, timeout: float) -> None:
     """Apply the CRDs and nodes, wait until they are Established and Ready, and (`probe`) run one pod."""
-    kubectl = shutil.which("kubectl") or "kubectl"
-    command = [kubectl, "--kubeconfig", str(paths.kubeconfig), "apply", "--server-side", "--force-conflicts"]
-    command += ["--field-manager", LOCAL_CLUSTER, "-f", str(CRDS_DIR), "-f", "-"]
     nodes = json.dumps({"apiVersion": "v1", "kind": "List", "items": node_manifests()})
-    done = subprocess.run(command, input=nodes, capture_output=True, text=True, timeout=timeout, check=False)
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        raise ClusterError(f"kubectl apply of the CRDs and nodes: {detail[-1] if detail else done.returncode}")
+    apply = ["apply", "--server-side", "--force-conflicts", "--field-manager", LOCAL_CLUSTER, "-f", str(CRDS_DIR)]
+    try:
+        Cluster(paths.kubeconfig).kubectl(*apply, "-f", "-", stdin=nodes, timeout=timeout)
+    except EngineError as err:
+        raise ClusterError(f"applying the CRDs and nodes failed: {err}") from None
     api = _Api(paths.cluster)
     deadline = time.monotonic() + timeout
 

@@ -21,7 +21,9 @@ class Cluster:
     kubeconfig: Path | None = None
     context: str | None = None
 
-    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self, *args: str, stdin: str | None = None, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         binary = shutil.which("kubectl")
         if binary is None:
             raise EngineError("kubectl is not on PATH; install it to look at a live cluster")
@@ -30,7 +32,9 @@ class Cluster:
             command += ["--kubeconfig", str(self.kubeconfig)]
         if self.context:
             command += ["--context", self.context]
-        done = subprocess.run([*command, *args], input=stdin, text=True, capture_output=True, check=False, timeout=120)
+        done = subprocess.run(
+            [*command, *args], input=stdin, text=True, capture_output=True, check=False, timeout=timeout
+        )
         if check and done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
             raise EngineError(f"kubectl {' '.join(args[:2])}: {detail[-1] if detail else f'exit {done.returncode}'}")
