@@ -38,9 +38,10 @@ class AgentDeployment(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(AGENT_TYPE, spec.name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        self.resources = [register(obj, child, secret) for obj in objects]
         settings = fleet.settings
+        wait = f"{settings.await_seconds}s"
+        child = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create=wait, update=wait))
+        self.resources = [register(obj, child, secret) for obj in objects]
         outputs: AgentOutputs = {
             "name": spec.name,
             "namespace": naming.namespace(spec.layer, settings),

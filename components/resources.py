@@ -13,6 +13,11 @@ from agentkube.core.secrets import ConfigSecret
 
 SecretSource = Callable[[str], pulumi.Output[str]]
 
+# Pulumi's: on a field conflict with another manager (a `kubectl set image`, `kubectl scale` or edit behind
+# Pulumi's back), the declared value wins, so `pulumi up --refresh` repairs drift instead of failing.
+# Only fields agentkube declares are taken: an autoscaled Deployment's replicas stay the HPA's.
+PATCH_FORCE = "pulumi.com/patchForce"
+
 
 def resource_class(api_version: str, kind: str) -> type[pulumi.CustomResource] | None:
     """The typed pulumi_kubernetes class of an object, or None for kinds the SDK lacks (CRDs)."""
@@ -43,7 +48,14 @@ def register(obj: Mapping[str, Any], opts: pulumi.ResourceOptions, secret: Secre
     """One Kubernetes object as one Pulumi resource, named `namespace/name` (type is in the URN)."""
     meta = obj["metadata"]
     name = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
-    body = _with_secrets({k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}, secret)
+    annotations = {**meta.get("annotations", {}), PATCH_FORCE: "true"}
+    body = _with_secrets(
+        {
+            **{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")},
+            "metadata": {**meta, "annotations": annotations},
+        },
+        secret,
+    )
     cls = resource_class(obj["apiVersion"], obj["kind"])
     if obj["kind"] == "Secret":
         opts = pulumi.ResourceOptions.merge(

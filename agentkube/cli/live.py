@@ -1,10 +1,12 @@
-"""Commands that look at the live cluster: status."""
+"""Commands that look at the live cluster: status, drift."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
+from ..ops.drift import Drift, drift
 from ..ops.status import AgentStatus, status
 from .command import Command
 from .reporter import Reporter
@@ -42,6 +44,31 @@ def _text(agents: list[AgentStatus], report: Reporter) -> str:
     return "\n".join(lines)
 
 
+def live_drift(args: argparse.Namespace, report: Reporter) -> int:
+    found = drift(Path(args.project), args.stack)
+    report.result([d.as_json() for d in found], lambda: _drift_text(found, args.stack, report))
+    return 1 if found else 0
+
+
+def _drift_text(found: list[Drift], stack: str, report: Reporter) -> str:
+    if not found:
+        return report.ok(f"no drift: the cluster holds what stack {stack}'s last update declared")
+    rows = [[d.object, d.field or "-", _short(d.declared), report.bad(_short(d.live))] for d in found]
+    return "\n".join(
+        [
+            report.table(["OBJECT", "FIELD", "DECLARED", "LIVE"], rows),
+            f"{len(found)} change(s) behind Pulumi's back; restore the declared state with: "
+            f"pulumi up --refresh --stack {stack}",
+        ]
+    )
+
+
+def _short(value: object, width: int = 48) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 COMMANDS = [
     Command(
         "status",
@@ -49,6 +76,15 @@ COMMANDS = [
         "exit 1 when any agent is not Available",
         "agentkube status --stack dev   # a CI gate: exit 1 unless every agent is Available",
         live_status,
+        stack="required",
+        output_json=True,
+    ),
+    Command(
+        "drift",
+        "what changed on the stack's cluster behind Pulumi's back since its last update: each object and "
+        "field; exit 1 when anything drifted",
+        "agentkube drift --stack prod   # then: pulumi up --refresh --stack prod",
+        live_drift,
         stack="required",
         output_json=True,
     ),

@@ -98,13 +98,25 @@ def tracks(spec: AgentSpec) -> list[Track]:
     return [Track(spec.name, "stable", spec, replicas(spec), 100)]
 
 
-def versioned_config(track: Track, fleet: Fleet) -> dict[str, Any] | None:
-    """An immutable ConfigMap named by its content, so each track keeps the config of its version."""
+def track_config(track: Track, fleet: Fleet) -> dict[str, Any] | None:
+    """The ConfigMap a track mounts, named by `config_name`."""
+    if _shares_agent_config(track):
+        return config_map(track.spec, fleet)
     return config_map(track.spec, fleet, name=config_name(track), immutable=True)
 
 
 def config_name(track: Track) -> str:
+    """A canary's stable track keeps the agent's own ConfigMap, as under `rolling` (hot reload works, and
+    starting, aborting or promoting a canary never restarts a stable pod for a config name); every other
+    track mounts an immutable ConfigMap named by its content, so each track keeps the config of its version."""
+    if _shares_agent_config(track):
+        return config_map_name(track.spec)
     return f"{config_map_name(track.spec)}-{naming.content_hash(track.spec.config.data)[:10]}"
+
+
+def _shares_agent_config(track: Track) -> bool:
+    canary = track.spec.rollout.canary
+    return track.track == "stable" and canary is not None and canary.traffic != "argo"
 
 
 def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
@@ -123,7 +135,7 @@ def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
             )
             if o is not None
         ]
-    configs = {c["metadata"]["name"]: c for t in all_tracks if (c := versioned_config(t, fleet))}
+    configs = {c["metadata"]["name"]: c for t in all_tracks if (c := track_config(t, fleet))}
     out: list[dict[str, Any]] = list(configs.values())
     out += _services(spec, fleet, all_tracks)
     canary = spec.rollout.canary

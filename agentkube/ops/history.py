@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,7 +93,6 @@ def _update(number: int, info: dict[str, Any], deployment: dict[str, Any] | None
         else datetime.fromisoformat(str(started).replace("Z", "+00:00"))
     )
     agents: dict[str, dict[str, str]] = {}
-    record = None
     for resource in (deployment or {}).get("resources") or []:
         if resource.get("type") == AGENT_TYPE:
             agent = cast(AgentOutputs, resource.get("outputs") or {})
@@ -100,8 +100,7 @@ def _update(number: int, info: dict[str, Any], deployment: dict[str, Any] | None
                 "version": agent.get("version", "?"),
                 "specHash": agent.get("spec_hash", "?"),
             }
-        elif resource.get("type") == FLEET_TYPE and (outputs := resource.get("outputs") or {}).get(RECORD_OUTPUT):
-            record = outputs[RECORD_OUTPUT]
+    record = record_of(deployment or {})
     return Update(
         number,
         info.get("kind", "update"),
@@ -112,6 +111,14 @@ def _update(number: int, info: dict[str, Any], deployment: dict[str, Any] | None
         dict(sorted(agents.items())),
         record,
     )
+
+
+def record_of(deployment: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The agentkube record (the update's exact sources) in an exported deployment, if any."""
+    for resource in deployment.get("resources") or []:
+        if resource.get("type") == FLEET_TYPE and (outputs := resource.get("outputs") or {}).get(RECORD_OUTPUT):
+            return cast(dict[str, Any], outputs[RECORD_OUTPUT])
+    return None
 
 
 def find(project_dir: Path, stack: str, number: int) -> Update:

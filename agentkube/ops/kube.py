@@ -13,6 +13,8 @@ from ..project import local_kubeconfig
 from ..spec.stack import StackSettings
 from .engine import EngineError
 
+UNREACHABLE = ("was refused", "connection refused", "Unable to connect to the server", "i/o timeout", "no such host")
+
 
 @dataclass(frozen=True)
 class Cluster:
@@ -36,8 +38,12 @@ class Cluster:
             [*command, *args], input=stdin, text=True, capture_output=True, check=False, timeout=timeout
         )
         if check and done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            raise EngineError(f"kubectl {' '.join(args[:2])}: {detail[-1] if detail else f'exit {done.returncode}'}")
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            detail = lines[-1] if lines else f"exit {done.returncode}"
+            if any(sign in detail for sign in UNREACHABLE):
+                where = f" (kubeconfig {self.kubeconfig})" if self.kubeconfig else ""
+                raise EngineError(f"the cluster is unreachable{where}: {detail}")
+            raise EngineError(f"kubectl {' '.join(args[:2])}: {detail}")
         return done
 
     def items(self, kinds: str, namespace: str) -> list[dict[str, Any]]:

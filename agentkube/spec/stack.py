@@ -59,6 +59,12 @@ class StackSettings(Model):
         description="Deploy to the project's own local control plane (`agentkube cluster up`; `scripts/up` "
         "starts it), instead of `kubeconfig`/`context`.",
     )
+    await_seconds: int = Field(
+        600,
+        ge=10,
+        description="How long `pulumi up` waits for each object to be ready (a Deployment: every pod Available) "
+        "before it fails; the failed object names why. Pulumi's default is 10 minutes.",
+    )
     await_ingress: bool = Field(
         False,
         description="Wait for an ingress controller to publish an address on `expose` Ingresses; leave off "

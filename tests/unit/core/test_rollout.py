@@ -98,10 +98,12 @@ def test_a_gateway_canary_leaves_stable_its_full_capacity() -> None:
     assert bounds(objs) == {"worker": (4, 20), "worker-canary": (1, 2)}
 
 
-def test_each_track_carries_its_own_immutable_config() -> None:
+def test_stable_keeps_the_agents_config_and_the_candidate_gets_its_own_immutable_one() -> None:
     objs = build(fleet_of(canary(10, config={"data": {"agent.yaml": "model: b\n"}})))
     configs = of(objs, "ConfigMap")
-    assert len(configs) == 2 and all(c["immutable"] is True for c in configs.values())
+    assert len(configs) == 2
+    assert "immutable" not in configs["worker-config"]  # mutable: hot reload works on the stable track
+    assert [c.get("immutable") for name, c in configs.items() if name != "worker-config"] == [True]
     stable, candidate = of(objs, "Deployment")["worker"], of(objs, "Deployment")["worker-canary"]
 
     def config_of(d: dict[str, Any]) -> str:
@@ -111,6 +113,7 @@ def test_each_track_carries_its_own_immutable_config() -> None:
     assert configs[config_of(stable)]["data"] == {"agent.yaml": "model: a\n"}
     assert configs[config_of(candidate)]["data"] == {"agent.yaml": "model: b\n"}
     # abort (weight 0) keeps only the stable config
+    assert config_of(of(build(fleet_of(canary(0))), "Deployment")["worker"]) == "worker-config"
     assert [c["data"] for c in of(build(fleet_of(canary(0))), "ConfigMap").values()] == [{"agent.yaml": "model: a\n"}]
 
 
@@ -213,3 +216,11 @@ def test_argo_analysis_ends_after_count_measurements() -> None:
     assert (metric["count"], metric["failureLimit"], metric["interval"]) == (4, 1, "30s")
     with pytest.raises(SpecError, match=r"failureLimit \(4\) must be below count \(4\)"):
         fleet_of(canary(20, "argo", analysis={**analysis, "failureLimit": 4}))
+
+
+def test_starting_a_canary_changes_no_stable_pod_template() -> None:
+    """rolling -> canary: the stable Deployment's pods stay as they are (only replicas and bounds may move)."""
+    rolling = of(build(fleet_of(BASE)), "Deployment")["worker"]
+    for weight, traffic in ((10, "replicas"), (0, "replicas"), (30, "gateway")):
+        objs = build(fleet_of(canary(weight, traffic), gateway={"name": "public"}))
+        assert of(objs, "Deployment")["worker"]["spec"]["template"] == rolling["spec"]["template"], (weight, traffic)

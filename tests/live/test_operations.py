@@ -1,0 +1,184 @@
+"""Day-2 operations on the live cluster: drift and its repair, rollback through stack history, and faults
+(a killed `pulumi up`, pods deleted by hand). Tests run in file order."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from agentkube.ops.kube import Cluster
+from agentkube.project import local_kubeconfig
+from tests.helpers import ROOT, Project, orphans, reap
+from tests.live.kube import fleet_project, get, pods, settled, until
+
+PREFIX = "ops"
+NS = f"{PREFIX}-agent-pool"
+HTTP = "ports: [{name: http, port: 8080}]\n"
+SPECS = {
+    "api": "name: api\nimage: ghcr.io/acme/api:1.0.0\n" + HTTP + "scaling: {replicas: 2}\n"
+    "config: {data: {api.yaml: 'mode: strict'}}\n",
+    "helper": "name: helper\nimage: ghcr.io/acme/helper:1.0.0\n" + HTTP + "scaling: {autoscale: {min: 1, max: 3}}\n",
+}
+KINDS = (
+    "deployments,services,configmaps,secrets,serviceaccounts,networkpolicies,horizontalpodautoscalers,"
+    "poddisruptionbudgets,resourcequotas,limitranges,ingresses,namespaces,priorityclasses"
+)
+SERVER_SET = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")
+
+
+@pytest.fixture(scope="module")
+def project(live_cluster: Any, tools: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    project = fleet_project(tmp_path_factory.mktemp("operations"), tools, PREFIX, SPECS)
+    project.up()
+    yield project
+    project.run("destroy", "--yes", "--skip-preview", check=False)
+
+
+@pytest.fixture(scope="module")
+def kube(live_cluster: Any) -> Cluster:
+    return Cluster(local_kubeconfig(ROOT))
+
+
+def managed(kube: Cluster) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Every object of this module's fleet in the cluster, as (kind, namespace, name) -> object."""
+    selector = f"app.kubernetes.io/managed-by=agentkube,app.kubernetes.io/part-of={PREFIX}"
+    items = json.loads(kube.kubectl("get", KINDS, "-A", "-l", selector, "-o", "json").stdout)["items"]
+    return {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in items}
+
+
+def in_state(project: Project) -> set[tuple[str, str, str]]:
+    out = set()
+    for r in project.state():
+        if r["type"].startswith("kubernetes:") and not r["type"].startswith("pulumi:") and "kind" in r["inputs"]:
+            meta = r["inputs"]["metadata"]
+            out.add((r["inputs"]["kind"], meta.get("namespace", ""), meta["name"]))
+    return out
+
+
+def normalized(objects: dict[tuple[str, str, str], dict[str, Any]]) -> str:
+    """The objects without what the server and controllers set (ids, versions, status, cluster IPs, the
+    replicas an autoscaler chose), as canonical JSON."""
+    autoscaled = {(ns, name) for kind, ns, name in objects if kind == "HorizontalPodAutoscaler"}
+    out = {}
+    for key, obj in objects.items():
+        obj = json.loads(json.dumps(obj))
+        obj.pop("status", None)
+        for field in SERVER_SET:
+            obj["metadata"].pop(field, None)
+        obj["metadata"].get("annotations", {}).pop("deployment.kubernetes.io/revision", None)
+        if obj["kind"] == "Deployment" and key[1:] in autoscaled:
+            obj["spec"].pop("replicas")
+        if obj["kind"] == "Service":
+            obj["spec"].pop("clusterIP", None)
+            obj["spec"].pop("clusterIPs", None)
+        out["/".join(key)] = obj
+    return json.dumps(out, sort_keys=True, indent=1)
+
+
+def drift(project: Project) -> tuple[int, list[dict[str, Any]]]:
+    done = project.agentkube("drift", "--stack", "dev", "--output", "json")
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_drift_lists_each_change_behind_pulumis_back_and_up_refresh_repairs_it(project: Project, kube: Cluster) -> None:
+    assert drift(project) == (0, [])
+    kube.kubectl("set", "image", "deployment/api", "api=ghcr.io/acme/api:6.6.6", "-n", NS)
+    kube.kubectl("scale", "deployment/api", "--replicas=3", "-n", NS)  # a fixed-size agent
+    kube.kubectl("scale", "deployment/helper", "--replicas=2", "-n", NS)  # autoscaled: the HPA's, not drift
+    kube.kubectl("delete", "networkpolicy/helper", "-n", NS)
+    kube.kubectl("patch", "configmap/api-config", "-n", NS, "-p", '{"data": {"api.yaml": "mode: lax"}}')
+    code, found = drift(project)
+    assert code == 1
+    assert {(d["object"], d["field"], str(d["live"])) for d in found} == {
+        (f"Deployment {NS}/api", "spec.template.spec.containers[api].image", "ghcr.io/acme/api:6.6.6"),
+        (f"Deployment {NS}/api", "spec.replicas", "3"),
+        (f"NetworkPolicy {NS}/helper", "", "<deleted>"),
+        (f"ConfigMap {NS}/api-config", "data.api.yaml", "mode: lax"),
+    }
+    text = project.agentkube("drift", "--stack", "dev")
+    assert "4 change(s) behind Pulumi's back" in text.stdout and "pulumi up --refresh --stack dev" in text.stdout
+
+    project.up("dev", "--refresh")
+    assert drift(project) == (0, [])
+    assert get(kube, "deployment", NS, "api")["spec"]["template"]["spec"]["containers"][0]["image"].endswith("1.0.0")
+    assert get(kube, "deployment", NS, "helper")["spec"]["replicas"] == 2  # still the autoscaler's
+    settled(kube, NS, "app.kubernetes.io/name=api", 2)
+
+
+def test_rollback_makes_the_live_objects_those_of_the_earlier_update_and_forward_again(
+    project: Project, kube: Cluster
+) -> None:
+    history = json.loads(project.agentkube("history", "--stack", "dev", "--output", "json").stdout)
+    first = history[-1]["number"]
+    before = normalized(managed(kube))
+    project.edit("api", "1.0.0", "2.0.0")
+    project.edit("api", "mode: strict", "mode: fast")
+    project.edit("helper", "name: helper\n", "name: helper\nlayer: infrastructure\n")  # a new namespace: recreated
+    project.up()
+    second = first + 1
+    after = normalized(managed(kube))
+    assert after != before and f"{PREFIX}-infrastructure/helper" in after
+
+    for target, expected in ((first, before), (second, after)):
+        done = project.agentkube("rollback", "--stack", "dev", "--to", str(target), "--yes")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert normalized(managed(kube)) == expected
+    project.run("preview", "--expect-no-changes")
+
+
+def test_a_killed_up_is_recovered_with_no_orphans_and_no_ghosts(project: Project, kube: Cluster) -> None:
+    for i in range(6):  # enough objects that the kill lands mid-update
+        (project.root / "agents" / f"extra-{i}.yaml").write_text(
+            f"name: extra-{i}\nimage: ghcr.io/acme/extra:1.{i}.0\n{HTTP}"
+        )
+    running = subprocess.Popen(
+        ["pulumi", "up", "--yes", "--skip-preview", "--stack", "dev"],
+        cwd=project.root,
+        env={**project.env, "PULUMI_CONFIG_PASSPHRASE": "agentkube-dev"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    until("the up to create objects", lambda: sum(k[2].startswith("extra-") for k in managed(kube)) >= 4)
+    assert running.poll() is None  # midway: objects created, their rollouts still awaited
+    before = orphans()
+    os.killpg(running.pid, signal.SIGKILL)  # the CLI's group; the plugins have groups of their own
+    running.wait()
+    time.sleep(0.5)
+    reap(orphans() - before)  # the language host and the provider it left behind
+
+    recovered = project.agentkube("recover", "--stack", "dev")
+    assert recovered.returncode == 0, recovered.stderr
+    project.up()
+    assert set(managed(kube)) == in_state(project)  # no orphan in the cluster, no ghost in the state
+    project.run("preview", "--expect-no-changes")
+    assert drift(project) == (0, [])
+
+
+def test_pods_deleted_by_hand_are_replaced_without_an_up(project: Project, kube: Cluster) -> None:
+    agents = ["api", "helper", *(f"extra-{i}" for i in range(10))]
+    namespaces = {a: get_namespace(kube, a) for a in agents}
+    for agent, ns in namespaces.items():
+        victim = next(iter(pods(kube, ns, f"app.kubernetes.io/name={agent}").values()))
+        kube.kubectl("delete", "pod", victim["metadata"]["name"], "-n", ns, "--wait=false")
+    healed = until(
+        "every agent Available again",
+        lambda: (done := project.agentkube("status", "--stack", "dev")).returncode == 0 and done,
+        timeout=120,
+    )
+    assert all(a in healed.stdout for a in agents)
+
+
+def get_namespace(kube: Cluster, agent: str) -> str:
+    deployments = json.loads(
+        kube.kubectl("get", "deployments", "-A", "-l", f"app.kubernetes.io/name={agent}", "-o", "json").stdout
+    )["items"]
+    return str(deployments[0]["metadata"]["namespace"])
