@@ -41,7 +41,8 @@ class AgentDeployment(pulumi.ComponentResource):
         settings = fleet.settings
         wait = f"{settings.await_seconds}s"
         child = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create=wait, update=wait))
-        self.resources = [register(obj, child, secret) for obj in objects]
+        force = settings.render_dir is None
+        self.resources = [register(obj, child, secret, force) for obj in objects]
         outputs: AgentOutputs = {
             "name": spec.name,
             "namespace": naming.namespace(spec.layer, settings),
@@ -59,10 +60,12 @@ class AgentDeployment(pulumi.ComponentResource):
 class AgentLayer(pulumi.ComponentResource):
     """One layer (orchestration, agent pool or infrastructure): its namespace, quota, limits, priority and policy."""
 
-    def __init__(self, layer: Layer, objects: list[dict[str, Any]], opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, layer: Layer, objects: list[dict[str, Any]], force: bool, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__(LAYER_TYPE, layer, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.by_key = {object_key(obj): register(obj, child, _no_secrets) for obj in objects}
+        self.by_key = {object_key(obj): register(obj, child, _no_secrets, force) for obj in objects}
         self.register_outputs({"kinds": [obj["kind"] for obj in objects]})
 
 
@@ -92,7 +95,7 @@ class AgentFleet(pulumi.ComponentResource):
             return without_secret_values(objects) if render else objects
 
         self.layers = {
-            layer: AgentLayer(layer, prepare(objects), pulumi.ResourceOptions(parent=self))
+            layer: AgentLayer(layer, prepare(objects), not render, pulumi.ResourceOptions(parent=self))
             for layer, objects in layer_objects(fleet).items()
         }
         by_key = {key: r for layer in self.layers.values() for key, r in layer.by_key.items()}

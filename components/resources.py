@@ -44,11 +44,14 @@ def _with_secrets(value: Any, secret: SecretSource) -> Any:
     return value
 
 
-def register(obj: Mapping[str, Any], opts: pulumi.ResourceOptions, secret: SecretSource) -> pulumi.CustomResource:
-    """One Kubernetes object as one Pulumi resource, named `namespace/name` (type is in the URN)."""
+def register(
+    obj: Mapping[str, Any], opts: pulumi.ResourceOptions, secret: SecretSource, force: bool = False
+) -> pulumi.CustomResource:
+    """One Kubernetes object as one Pulumi resource, named `namespace/name` (type is in the URN);
+    `force` (on a cluster, never in rendered files) adds PATCH_FORCE."""
     meta = obj["metadata"]
     name = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
-    annotations = {**meta.get("annotations", {}), PATCH_FORCE: "true"}
+    annotations = {**meta.get("annotations", {}), **({PATCH_FORCE: "true"} if force else {})}
     body = _with_secrets(
         {
             **{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")},

@@ -164,7 +164,7 @@ def test_a_killed_up_is_recovered_with_no_orphans_and_no_ghosts(project: Project
 
 
 def test_pods_deleted_by_hand_are_replaced_without_an_up(project: Project, kube: Cluster) -> None:
-    agents = ["api", "helper", *(f"extra-{i}" for i in range(10))]
+    agents = ["api", "helper", *(f"extra-{i}" for i in range(6))]
     namespaces = {a: get_namespace(kube, a) for a in agents}
     for agent, ns in namespaces.items():
         victim = next(iter(pods(kube, ns, f"app.kubernetes.io/name={agent}").values()))

@@ -194,7 +194,7 @@ def test_unknown_stack_setting(tmp_path: Path) -> None:
         settings_from_config({"agentkube:environmnet": "prod"}, "Pulumi.x.yaml")
     assert [str(p) for p in caught.value.problems] == [
         "Pulumi.x.yaml: config.agentkube:environmnet: unknown setting 'environmnet' (did you mean 'environment'?); "
-        "settings are: awaitIngress, context, defaults, environment, foldLayers, gateway, ingressClass, "
+        "settings are: awaitIngress, awaitSeconds, context, defaults, environment, foldLayers, gateway, ingressClass, "
         "ingressNamespace, kubeconfig, labels, localCluster, minReplicas, monitoringNamespace, namespace, overrides, "
         "production, prometheusAddress, registry, renderDir "
         "(secrets must be set with --secret)"
