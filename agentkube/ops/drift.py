@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core.build import build
+from ..core.build import build, object_key
 from ..core.secrets import without_secret_values
 from ..fleet.files import load_fleet
 from ..fleet.record import materialize
@@ -28,8 +28,6 @@ from .kube import Cluster, cluster_of
 
 GONE = "<deleted>"
 ABSENT = "<absent>"
-
-Key = tuple[str, str, str, str]  # api group, kind, namespace, name
 
 
 @dataclass(frozen=True)
@@ -62,20 +60,15 @@ def drift(project_dir: Path, stack: str) -> list[Drift]:
     cluster = cluster_of(project_dir, fleet.settings, stack)
     declared = without_secret_values(build(fleet))
     live = live_objects(cluster, declared)
-    return [d for obj in declared for d in compare(obj, live.get(key(obj)))]
+    return [d for obj in declared for d in compare(obj, live.get(object_key(obj)))]
 
 
-def key(obj: dict[str, Any]) -> Key:
-    meta = obj.get("metadata") or {}
-    group = obj["apiVersion"].rpartition("/")[0]
-    return group, obj["kind"], meta.get("namespace") or "", meta.get("name") or ""
-
-
-def live_objects(cluster: Cluster, declared: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
-    """The live objects of every kind declared, in one `kubectl get` over all namespaces."""
+def live_objects(cluster: Cluster, declared: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The live objects of every kind declared (in the declared API version), by `object_key`, in one
+    `kubectl get` over all namespaces."""
     resources = sorted({_resource(o["apiVersion"], o["kind"]) for o in declared})
     found = json.loads(cluster.kubectl("get", ",".join(resources), "--all-namespaces", "-o", "json").stdout)
-    return {key(o): o for o in found.get("items") or []}
+    return {object_key(o): o for o in found.get("items") or []}
 
 
 def _resource(api_version: str, kind: str) -> str:
@@ -86,7 +79,8 @@ def _resource(api_version: str, kind: str) -> str:
 
 def compare(declared: dict[str, Any], live: dict[str, Any] | None) -> list[Drift]:
     """The declared fields the live object does not hold (pure)."""
-    _, kind, namespace, name = key(declared)
+    kind, meta = declared["kind"], declared["metadata"]
+    namespace, name = meta.get("namespace", ""), meta["name"]
     if live is None:
         return [Drift(kind, namespace, name, "", "present", GONE)]
     body = {k: v for k, v in declared.items() if k not in ("apiVersion", "kind")}

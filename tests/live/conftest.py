@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from agentkube.ops import cluster
+from agentkube.ops.kube import Cluster
+from agentkube.project import local_kubeconfig
 from tests.helpers import ROOT
 
 
@@ -23,3 +25,9 @@ def live_cluster() -> Iterator[cluster.ClusterInfo]:
     finally:
         cluster.down(ROOT)
         atexit.unregister(cluster.down)
+
+
+@pytest.fixture(scope="module")
+def kube(live_cluster: cluster.ClusterInfo) -> Cluster:
+    """kubectl on the local cluster."""
+    return Cluster(local_kubeconfig(ROOT))

@@ -19,9 +19,11 @@ from tests.helpers import ROOT, Project
 T = TypeVar("T")
 
 
-def fleet_project(root: Path, tools: str, namespace: str, specs: dict[str, str]) -> Project:
-    """A project of its own with `specs` (name -> YAML) as its agents and a dev stack on the local
-    cluster under the namespace prefix `namespace`, so modules never touch each other's objects."""
+@contextmanager
+def deployed_fleet(root: Path, tools: str, namespace: str, specs: dict[str, str]) -> Iterator[Project]:
+    """A project of its own with `specs` (name -> YAML) as its agents, deployed by `pulumi up` of a dev stack
+    on the local cluster under the namespace prefix `namespace` (so modules never touch each other's
+    objects), and destroyed after the block."""
     project = Project(root, tools)
     (project.root / WORK_DIR).symlink_to(ROOT / WORK_DIR)
     shutil.rmtree(project.root / "agents")
@@ -32,7 +34,11 @@ def fleet_project(root: Path, tools: str, namespace: str, specs: dict[str, str])
         f"config:\n  agentkube:environment: dev\n  agentkube:localCluster: true\n  agentkube:namespace: {namespace}\n"
     )
     project.run("stack", "init", "--secrets-provider", "passphrase")
-    return project
+    project.up()
+    try:
+        yield project
+    finally:
+        project.run("destroy", "--yes", "--skip-preview", check=False)
 
 
 def until(what: str, check: Callable[[], T | None], timeout: float = 60.0) -> T:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from agentkube.ops.kube import Cluster
-from agentkube.project import WORK_DIR, local_kubeconfig
+from agentkube.project import WORK_DIR
 from tests.helpers import ROOT, SECRET, Project
 
 PROD_NAMESPACE = "agentkube-prod"  # prod and dev share the local cluster, so prod gets its own prefix
@@ -33,11 +33,6 @@ def deployed(live_cluster: Any, tools: str, tmp_path_factory: pytest.TempPathFac
     yield project
     for stack in ("dev", "prod"):
         project.run("destroy", "--yes", "--skip-preview", stack=stack, check=False)
-
-
-@pytest.fixture(scope="module")
-def kube(live_cluster: Any) -> Cluster:
-    return Cluster(local_kubeconfig(ROOT))
 
 
 def objects(kube: Cluster, kind: str, namespace_prefix: str) -> list[dict[str, Any]]:

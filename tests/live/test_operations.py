@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from agentkube.ops.kube import Cluster
-from agentkube.project import local_kubeconfig
-from tests.helpers import ROOT, Project, orphans, reap
-from tests.live.kube import fleet_project, get, pods, settled, until
+from tests.helpers import Project, orphans, reap
+from tests.live.kube import deployed_fleet, get, pods, settled, until
 
 PREFIX = "ops"
 NS = f"{PREFIX}-agent-pool"
@@ -35,15 +34,8 @@ SERVER_SET = ("uid", "resourceVersion", "generation", "creationTimestamp", "mana
 
 @pytest.fixture(scope="module")
 def project(live_cluster: Any, tools: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    project = fleet_project(tmp_path_factory.mktemp("operations"), tools, PREFIX, SPECS)
-    project.up()
-    yield project
-    project.run("destroy", "--yes", "--skip-preview", check=False)
-
-
-@pytest.fixture(scope="module")
-def kube(live_cluster: Any) -> Cluster:
-    return Cluster(local_kubeconfig(ROOT))
+    with deployed_fleet(tmp_path_factory.mktemp("operations"), tools, PREFIX, SPECS) as project:
+        yield project
 
 
 def managed(kube: Cluster) -> dict[tuple[str, str, str], dict[str, Any]]:

@@ -13,9 +13,8 @@ import pytest
 from agentkube.core.rollout import tracks
 from agentkube.fleet.files import load_fleet
 from agentkube.ops.kube import Cluster
-from agentkube.project import local_kubeconfig
-from tests.helpers import ROOT, Project
-from tests.live.kube import fleet_project, get, pods, settled, until, watching
+from tests.helpers import Project
+from tests.live.kube import deployed_fleet, get, pods, settled, until, watching
 
 NS = "rel-agent-pool"
 HTTP = "ports: [{name: http, port: 8080}]\n"
@@ -38,15 +37,8 @@ CANARY = (
 
 @pytest.fixture(scope="module")
 def project(live_cluster: Any, tools: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    project = fleet_project(tmp_path_factory.mktemp("releases"), tools, "rel", SPECS)
-    project.up()
-    yield project
-    project.run("destroy", "--yes", "--skip-preview", check=False)
-
-
-@pytest.fixture(scope="module")
-def kube(live_cluster: Any) -> Cluster:
-    return Cluster(local_kubeconfig(ROOT))
+    with deployed_fleet(tmp_path_factory.mktemp("releases"), tools, "rel", SPECS) as project:
+        yield project
 
 
 def of(agent: str, track: str | None = None) -> str:
