@@ -1,4 +1,4 @@
-"""The project's own local Kubernetes control plane: cluster up, down, status."""
+"""The project's own local Kubernetes control plane: cluster up, stop, down, status."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..ops import cluster
 from .command import Command
 from .reporter import Reporter
 
-ACTIONS = ("up", "down", "status")
+ACTIONS = ("up", "stop", "down", "status")
 
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
@@ -21,6 +21,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         return 0
     if args.action == "up":
         return _up(project, report)
+    if args.action == "stop":
+        return _stop(project, report)
     if args.action == "down":
         return _down(project, report)
     return _status(project, report)
@@ -32,7 +34,9 @@ def _up(project: Path, report: Reporter) -> int:
     seconds = time.monotonic() - started
 
     def text() -> str:
-        how = f"started in {seconds:.1f}s" if info.created else "already running"
+        how = "already running"
+        if info.created or info.restarted:
+            how = f"{'restarted with its objects' if info.restarted else 'started'} in {seconds:.1f}s"
         return (
             f"{report.ok('cluster ' + info.name)} {how} at {info.apiserver} ({len(info.nodes)} nodes)\n"
             f"kubeconfig: {info.kubeconfig}\n"
@@ -40,6 +44,20 @@ def _up(project: Path, report: Reporter) -> int:
         )
 
     report.result({**info.as_json(), "seconds": round(seconds, 2)}, text)
+    return 0
+
+
+def _stop(project: Path, report: Reporter) -> int:
+    stopped = cluster.stop(project)
+    name = cluster.cluster_name(project)
+    report.result(
+        {"name": name, "stopped": stopped},
+        lambda: (
+            f"stopped cluster {name}; its objects are kept and `agentkube cluster up` starts it again"
+            if stopped
+            else f"no cluster {name} was running"
+        ),
+    )
     return 0
 
 
@@ -78,7 +96,12 @@ def _status(project: Path, report: Reporter) -> int:
 
 
 def _args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=ACTIONS, help="start (or reuse) it, stop it and remove its files, or show it")
+    p.add_argument(
+        "action",
+        choices=ACTIONS,
+        help="start it (or reuse it, or restart it with its objects), stop it keeping its objects, "
+        "stop it and remove its files, or show it",
+    )
     p.add_argument(
         "--project", default=".", metavar="DIR", help="the project whose .agentkube/ holds the cluster (default: .)"
     )

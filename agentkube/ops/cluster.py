@@ -48,6 +48,8 @@ GPU_RESOURCE = "nvidia.com/gpu"
 NODES = (*(f"node-{zone}" for zone in ZONES), GPU_NODE)
 PROBE_POD = "agentkube-probe"  # scheduled once by a cold `up` to prove pods become Running and Ready
 TIMEOUT = 120.0  # seconds for a cold `up` to have every node Ready and every CRD Established
+RESTART_TIMEOUT = 60.0  # seconds for a stopped cluster to run pods again before it is created anew
+NODE_LEASES = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
 
 
 class ClusterError(EngineError):
@@ -73,7 +75,8 @@ class ClusterInfo:
     work_dir: Path  # kwokctl's directory of the cluster: certificates, etcd data, logs, pid files
     pids: Mapping[str, int]  # kwokctl component name -> process id
     nodes: tuple[Node, ...]
-    created: bool = False  # this `up` started it (False: it was running already)
+    created: bool = False  # this `up` created it anew (False: it was running, or was restarted)
+    restarted: bool = False  # this `up` started a stopped cluster again, its objects kept
     missing: tuple[str, ...] = field(default=())  # expected nodes and CRDs that are absent or not ready
 
     @property
@@ -161,6 +164,8 @@ def up(project_dir: Path, timeout: float = TIMEOUT) -> ClusterInfo:
         found = status(project_dir)
         if found is not None and found.healthy:
             return found
+        if found is None and _restart(paths, tools_dir(project_dir), timeout):
+            return replace(_healthy(project_dir, paths), restarted=True)
         created = found is None
         try:
             if created:
@@ -171,10 +176,20 @@ def up(project_dir: Path, timeout: float = TIMEOUT) -> ClusterInfo:
             if created:
                 _stop(paths, remove=False)  # the logs stay for a look; the next `up` removes them
             raise
-        info = status(project_dir)
-        if info is None or not info.healthy:
-            raise ClusterError(f"the local cluster is not healthy after starting; see the logs in {paths.cluster}/logs")
-        return replace(info, created=created)
+        return replace(_healthy(project_dir, paths), created=created)
+
+
+def stop(project_dir: Path) -> bool:
+    """Stop the project's cluster and keep its files (etcd data too): the next `up` starts it with every
+    object it held. False when nothing was running."""
+    paths = _Paths.of(project_dir)
+    if not paths.work.is_dir():
+        return False
+    with _locked(paths):
+        pids = list(_processes(paths.cluster).values())
+        _stop(paths, remove=False)
+    _wait_reaped(pids, 3.0)
+    return bool(pids)
 
 
 def down(project_dir: Path) -> bool:
@@ -225,6 +240,38 @@ def _create(paths: _Paths, tools: Path, timeout: float) -> None:
         raise ClusterError(f"kwokctl create cluster took over {timeout:.0f}s; see {paths.cluster}/logs") from None
     if done.returncode != 0:
         raise ClusterError(f"kwokctl create cluster: {_kwokctl_error(done.stderr)}")
+
+
+def _restart(paths: _Paths, tools: Path, timeout: float) -> bool:
+    """Start a stopped (or partly dead) cluster again from its files, keeping etcd's data: True when it is
+    healthy after that, False when it has to be created anew (no files, or they do not start)."""
+    if not (paths.cluster / "kwok.yaml").is_file() or not paths.kubeconfig.is_file():
+        return False
+    timeout = min(timeout, RESTART_TIMEOUT)
+    pids = list(_processes(paths.cluster).values())
+    _stop(paths, remove=False)  # what still runs of it
+    _wait_reaped(pids, 3.0)
+    for stale in (paths.cluster / "pids").glob("*.pid"):  # kwokctl skips a component whose pid is alive
+        stale.unlink()
+    command = [str(tools / "kwokctl"), "--name", paths.name, "start", "cluster"]
+    try:
+        done = subprocess.run(command, env=_kwok_env(paths), capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            return False
+        # The stopped kwok's node leases (200 s) would keep the new one from running pods until they expire.
+        _Api(paths.cluster).json(NODE_LEASES, "DELETE", accept=(200, 404))
+        # The probe pod runs once the scheduler and controllers have waited out their old leader leases.
+        _provision(paths, probe=True, timeout=timeout)
+    except (subprocess.TimeoutExpired, OSError, ValueError, ClusterError):
+        return False
+    return status(paths.project) is not None
+
+
+def _healthy(project_dir: Path, paths: _Paths) -> ClusterInfo:
+    info = status(project_dir)
+    if info is None or not info.healthy:
+        raise ClusterError(f"the local cluster is not healthy after starting; see the logs in {paths.cluster}/logs")
+    return info
 
 
 def _kwok_env(paths: _Paths) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """`agentkube cluster`: the fake node pool, reuse of a running cluster, CRD validation by the server, a GPU
-pod that runs, recovery from a dead process, and a stop that leaves no process behind."""
+pod that runs, a restart that keeps the objects, a broken leftover created anew, and a `down` that leaves
+no process behind."""
 
 from __future__ import annotations
 
@@ -144,16 +145,35 @@ def test_the_command_reports_the_cluster(live: cluster.ClusterInfo, capsys: pyte
     assert f"KUBECONFIG={live.kubeconfig} kubectl get nodes" in capsys.readouterr().out
 
 
-def test_a_dead_process_is_cleaned_up_and_the_cluster_recreated(live: cluster.ClusterInfo) -> None:
-    os.kill(live.pids["etcd"], signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while cluster.status(ROOT) is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert cluster.status(ROOT) is None
-    started = time.monotonic()
+def test_a_stopped_or_partly_dead_cluster_restarts_with_its_objects(live: cluster.ClusterInfo) -> None:
+    kubectl("create", "configmap", "kept", "-n", "default", "--from-literal=a=1")
+    try:
+        assert main(["cluster", "stop", "--project", str(ROOT)]) == 0
+        assert cluster.status(ROOT) is None and processes_of(live) == []
+        again = cluster.up(ROOT)
+        assert again.restarted and not again.created and again.healthy
+        assert kubectl("get", "configmap", "kept", "-n", "default", "-o", "jsonpath={.data.a}").stdout == "1"
+
+        os.kill(again.pids["etcd"], signal.SIGKILL)  # the rest still runs: it is stopped, then all start
+        until_gone = time.monotonic() + 10
+        while cluster.status(ROOT) is not None and time.monotonic() < until_gone:
+            time.sleep(0.05)
+        started = time.monotonic()
+        healed = cluster.up(ROOT)
+        print(f"up over a dead etcd: {time.monotonic() - started:.1f} s")
+        assert healed.restarted and healed.healthy
+        assert set(healed.pids.values()).isdisjoint(again.pids.values())
+        assert len(processes_of(healed)) == len(cluster.COMPONENTS)
+        assert kubectl("get", "configmap", "kept", "-n", "default", "-o", "jsonpath={.data.a}").stdout == "1"
+    finally:
+        kubectl("delete", "configmap", "kept", "-n", "default", "--ignore-not-found")
+
+
+def test_a_leftover_that_cannot_start_is_recreated(live: cluster.ClusterInfo) -> None:
+    cluster.stop(ROOT)
+    (live.work_dir / "kwok.yaml").unlink()  # what kwokctl starts a cluster from
     again = cluster.up(ROOT)
-    print(f"up over a broken leftover: {time.monotonic() - started:.1f} s")
-    assert again.created and again.healthy
+    assert again.created and not again.restarted and again.healthy
     assert set(again.pids.values()).isdisjoint(live.pids.values())
     assert len(processes_of(again)) == len(cluster.COMPONENTS)
 
