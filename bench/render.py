@@ -53,13 +53,13 @@ def render_floor(objects: list[dict[str, object]]) -> None:
         sink.write(yaml.dump_all(objects, Dumper=Dumper, sort_keys=False))
 
 
-def helm_values(project: Path, target: Path) -> None:
+def helm_values(project: Path, target: Path, namespace: str = "agentkube") -> None:
     fleet = load_fleet(project / "agents", "bench", project)
     agents = [
         {**a.model_dump(mode="json", by_alias=True, exclude_none=True), "version": a.resolved_version}
         for a in fleet.agents
     ]
-    target.write_text(json.dumps({"namespace": "agentkube", "agents": agents}))
+    target.write_text(json.dumps({"namespace": namespace, "agents": agents}))
 
 
 def render_helm(helm: str, values: Path) -> None:

@@ -35,14 +35,14 @@ class AgentDeployment(pulumi.ComponentResource):
         fleet: Fleet,
         objects: list[dict[str, Any]],
         secret: SecretSource,
+        live: bool,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(AGENT_TYPE, spec.name, None, opts)
         settings = fleet.settings
         wait = f"{settings.await_seconds}s"
         child = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create=wait, update=wait))
-        force = settings.render_dir is None
-        self.resources = [register(obj, child, secret, force) for obj in objects]
+        self.resources = [register(obj, child, secret, live) for obj in objects]
         outputs: AgentOutputs = {
             "name": spec.name,
             "namespace": naming.namespace(spec.layer, settings),
@@ -61,11 +61,11 @@ class AgentLayer(pulumi.ComponentResource):
     """One layer (orchestration, agent pool or infrastructure): its namespace, quota, limits, priority and policy."""
 
     def __init__(
-        self, layer: Layer, objects: list[dict[str, Any]], force: bool, opts: pulumi.ResourceOptions | None = None
+        self, layer: Layer, objects: list[dict[str, Any]], live: bool, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(LAYER_TYPE, layer, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.by_key = {object_key(obj): register(obj, child, _no_secrets, force) for obj in objects}
+        self.by_key = {object_key(obj): register(obj, child, _no_secrets, live) for obj in objects}
         self.register_outputs({"kinds": [obj["kind"] for obj in objects]})
 
 
@@ -113,6 +113,7 @@ class AgentFleet(pulumi.ComponentResource):
                 fleet,
                 prepare(agent_objects(spec, fleet)),
                 source,
+                not render,
                 pulumi.ResourceOptions(parent=self.layers[spec.layer], depends_on=after),
             )
         # the record (sources of this update) lives in state for `agentkube rollback`, not in stack outputs

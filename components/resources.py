@@ -13,10 +13,20 @@ from agentkube.core.secrets import ConfigSecret
 
 SecretSource = Callable[[str], pulumi.Output[str]]
 
-# Pulumi's: on a field conflict with another manager (a `kubectl set image`, `kubectl scale` or edit behind
-# Pulumi's back), the declared value wins, so `pulumi up --refresh` repairs drift instead of failing.
-# Only fields agentkube declares are taken: an autoscaled Deployment's replicas stay the HPA's.
+# Pulumi's annotations, on a cluster only (rendered files carry neither):
+# - PATCH_FORCE: on a field conflict with another manager (a `kubectl set image`, `kubectl scale` or edit
+#   behind Pulumi's back) the declared value wins, so `pulumi up --refresh` repairs drift instead of
+#   failing. Only fields agentkube declares are taken: an autoscaled Deployment's replicas stay the HPA's.
+# - SKIP_AWAIT on Services: the provider's Service await sleeps 10 s after each change of its endpoints
+#   (to let them "settle"), on the path of every `dependsOn` chain; the Deployment's own await already
+#   proves that the pods behind the Service are ready.
 PATCH_FORCE = "pulumi.com/patchForce"
+SKIP_AWAIT = "pulumi.com/skipAwait"
+
+
+def cluster_annotations(kind: str) -> dict[str, str]:
+    """What an object of `kind` carries when it goes to a cluster."""
+    return {PATCH_FORCE: "true", **({SKIP_AWAIT: "true"} if kind == "Service" else {})}
 
 
 def resource_class(api_version: str, kind: str) -> type[pulumi.CustomResource] | None:
@@ -45,13 +55,13 @@ def _with_secrets(value: Any, secret: SecretSource) -> Any:
 
 
 def register(
-    obj: Mapping[str, Any], opts: pulumi.ResourceOptions, secret: SecretSource, force: bool = False
+    obj: Mapping[str, Any], opts: pulumi.ResourceOptions, secret: SecretSource, live: bool = False
 ) -> pulumi.CustomResource:
     """One Kubernetes object as one Pulumi resource, named `namespace/name` (type is in the URN);
-    `force` (on a cluster, never in rendered files) adds PATCH_FORCE."""
+    `live` (deployed to a cluster) adds its `cluster_annotations`."""
     meta = obj["metadata"]
     name = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
-    annotations = {**meta.get("annotations", {}), **({PATCH_FORCE: "true"} if force else {})}
+    annotations = {**meta.get("annotations", {}), **(cluster_annotations(obj["kind"]) if live else {})}
     body = _with_secrets(
         {
             **{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")},

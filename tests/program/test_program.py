@@ -13,7 +13,7 @@ import pytest
 from agentkube.core.build import build, object_key
 from agentkube.core.secrets import ConfigSecret, without_secret_values
 from agentkube.project import WORK_DIR
-from components.resources import PATCH_FORCE, resource_class
+from components.resources import cluster_annotations, resource_class
 from tests.helpers import ROOT, SECRET_VALUE, Recorder, run_program, stack_fleet, unsecret
 
 
@@ -47,14 +47,16 @@ def test_program_registers_exactly_the_core_objects(stack: str) -> None:
     expected_by_key = {object_key(o): o for o in with_values(expected)}
     got = registered_objects(recorder)
     assert sorted(got) == sorted(expected_by_key)
-    forced = set()
     for key, obj in got.items():
         annotations = obj["metadata"].get("annotations", {})
-        if annotations.pop(PATCH_FORCE, None) == "true":
-            forced.add(key)
+        added = cluster_annotations(obj["kind"])
+        # on a cluster only: declared values win conflicts, Services skip the provider's settle
+        assert (added.items() <= annotations.items()) == (stack == "prod"), key
+        if stack == "prod":
+            for name in added:
+                del annotations[name]
         if not annotations:
             obj["metadata"].pop("annotations", None)
-    assert forced == (set() if stack == "dev" else set(got))  # on a cluster only: declared values win conflicts
     for key, obj in expected_by_key.items():
         assert json.loads(json.dumps(got[key])) == json.loads(json.dumps(obj)), key
 
