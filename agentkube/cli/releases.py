@@ -1,4 +1,4 @@
-"""Commands that release and go back: promote, abort, history, rollback."""
+"""Commands that release and go back: analyze, promote, abort, history, rollback."""
 
 from __future__ import annotations
 
@@ -6,11 +6,49 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..ops.analysis import Report, analyze
+from ..ops.engine import EngineError
 from ..ops.history import Update, updates
 from ..ops.promotion import release
 from ..ops.rollback import rollback
+from ..spec.problems import SpecError
 from .command import Command, UsageError
 from .reporter import Reporter
+
+EXIT = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 4}
+
+
+def analysis(args: argparse.Namespace, report: Reporter) -> int:
+    try:
+        found = analyze(Path(args.project), Path(args.agents), args.stack, args.agent, args.window, args.prometheus)
+    except SpecError as err:  # exit 4, not 1: a release must tell "could not analyze" from "the canary failed"
+        report.problems(err.problems)
+        return EXIT["error"]
+    except EngineError as err:
+        report.error(str(err))
+        return EXIT["error"]
+    report.result(found.as_json(), lambda: _analysis_text(found, report))
+    return EXIT[found.verdict]
+
+
+def _analysis_text(found: Report, report: Reporter) -> str:
+    def number(value: float | None) -> str:
+        return "no data" if value is None else f"{value:.4g}"
+
+    mark = {"pass": report.ok, "fail": report.bad, "inconclusive": report.bad}
+    rows = [
+        [r.check, number(r.stable), number(r.canary), r.bounds, mark[r.verdict](r.verdict), r.reason]
+        for r in found.results
+    ]
+    table = report.table(["CHECK", "STABLE", "CANARY", "BOUND", "VERDICT", "WHY"], rows)
+    verdict = mark[found.verdict](found.verdict)
+    return f"{table}\n{found.agent}: {verdict} over the last {found.window} (Prometheus {found.prometheus})"
+
+
+def _analyze_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("agent", metavar="AGENT", help="agent name")
+    p.add_argument("--window", metavar="DURATION", help="range of the queries, e.g. 10m (default: the spec's)")
+    p.add_argument("--prometheus", metavar="URL", help="Prometheus to query (default: agentkube:prometheusAddress)")
 
 
 def promote_or_abort(args: argparse.Namespace, report: Reporter) -> int:
@@ -62,6 +100,15 @@ def _rollback_args(p: argparse.ArgumentParser) -> None:
 
 
 COMMANDS = [
+    Command(
+        "analyze",
+        "the canary's checks for stable and canary: exit 0 pass, 1 fail, 3 inconclusive (no data), 4 error",
+        "agentkube analyze researcher --stack prod --window 10m",
+        analysis,
+        stack="required",
+        output_json=True,
+        configure=_analyze_args,
+    ),
     Command(
         "promote",
         "make the canary stable (or switch blue-green colours), then deploy",

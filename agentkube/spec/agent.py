@@ -477,9 +477,68 @@ class ErrorRate(Model):
     query: str = Field(min_length=1, description="Prometheus query returning the error ratio.")
 
 
-class Analysis(Model):
-    """Automated canary analysis, run by Argo Rollouts (`traffic: argo`)."""
+Builtin = Literal["errorRate", "latencyP95", "toolErrorRate", "tokensPerRequest", "costPerRequest", "evalScore"]
+PLACEHOLDERS = ("agent", "namespace", "track", "window")
 
+
+def _placeholders(query: str) -> str:
+    unknown = sorted(set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", query)) - set(PLACEHOLDERS))
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder ${unknown[0]}; a query may use " + ", ".join(f"${p}" for p in PLACEHOLDERS)
+        )
+    return query
+
+
+class Check(Model):
+    """One canary check: a PromQL query, run once per track, and a bound on the candidate's value."""
+
+    name: str | None = Field(
+        None,
+        pattern=DNS_LABEL,
+        max_length=63,
+        description="Name in reports; defaults to the builtin's (e.g. errorRate).",
+    )
+    builtin: Builtin | None = Field(
+        None,
+        description="A built-in query (see the README): errorRate and latencyP95 from the usual HTTP metrics, "
+        "toolErrorRate, tokensPerRequest, costPerRequest and evalScore from the agent's own.",
+    )
+    query: Annotated[str, AfterValidator(_placeholders)] | None = Field(
+        None,
+        min_length=1,
+        description="PromQL returning one number; $agent, $namespace, $track and $window are filled in per track.",
+    )
+    max: float | None = Field(None, description="Fail when the candidate's value is above this.")
+    min: float | None = Field(None, description="Fail when the candidate's value is below this.")
+    max_ratio_to_stable: float | None = Field(
+        None, gt=0, description="Fail when the candidate's value is above this many times stable's."
+    )
+    min_ratio_to_stable: float | None = Field(
+        None, gt=0, description="Fail when the candidate's value is below this many times stable's."
+    )
+
+    @model_validator(mode="after")
+    def _one_source_and_a_bound(self) -> Self:
+        if (self.builtin is None) == (self.query is None):
+            raise ValueError("give either builtin (e.g. builtin: errorRate) or query, not both and not neither")
+        if self.query is not None and self.name is None:
+            raise ValueError("a check with its own query needs a name")
+        if all(b is None for b in (self.max, self.min, self.max_ratio_to_stable, self.min_ratio_to_stable)):
+            raise ValueError("a check needs a bound: max, min, maxRatioToStable or minRatioToStable")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.name or str(self.builtin)
+
+
+class Analysis(Model):
+    """Canary analysis: the checks `agentkube analyze` and `agentkube release` run against Prometheus
+    (and Argo Rollouts with `traffic: argo`)."""
+
+    metrics: list[Check] = Field(default_factory=list, description="Checks of the candidate against its bounds.")
+    window: str = Field("5m", pattern=DURATION, description="Range of the queries' rates ($window).")
     error_rate: ErrorRate | None = Field(None, description="Abort when the error ratio exceeds `max`.")
     interval: str = Field("1m", pattern=DURATION, description="Time between measurements.")
     failure_limit: int = Field(3, ge=0, description="Failed measurements that abort the rollout.")
@@ -493,6 +552,10 @@ class Analysis(Model):
             raise ValueError(
                 f"failureLimit ({self.failure_limit}) must be below count ({self.count}), or no analysis could fail"
             )
+        names = [c.title for c in self.metrics]
+        twice = next((n for n in names if names.count(n) > 1), None)
+        if twice is not None:
+            raise ValueError(f"two checks are named {twice}; give one a `name`")
         return self
 
 

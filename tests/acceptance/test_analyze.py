@@ -1,0 +1,187 @@
+"""`agentkube analyze` against a real Prometheus (built from its Go module) fed by backfilled samples."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from agentkube.cli.main import main
+from tests.prometheus import counter, install, serving
+
+SPEC = """name: worker
+image: ghcr.io/acme/worker:1.0.0
+ports: [{name: http, port: 8080}]
+rollout:
+  strategy: canary
+  canary:
+    image: ghcr.io/acme/worker:1.1.0
+    weight: 10
+    analysis:
+      metrics:
+        - {builtin: errorRate, maxRatioToStable: 1.5}
+        - {builtin: tokensPerRequest, maxRatioToStable: 1.5}
+        - {builtin: errorRate, name: error-ceiling, max: 0.2}
+"""
+
+
+@pytest.fixture(scope="module")
+def prometheus_tools() -> Path:
+    return install()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "worker.yaml").write_text(SPEC)
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  agentkube:environment: dev\n")
+    return tmp_path
+
+
+def traffic(track: str, errors: float, tokens: float, rps: float = 10.0) -> dict[str, str]:
+    """A track's request, error and token counters: `errors` the share of 5xx, `tokens` per request."""
+    now = time.time()
+    labels = {"namespace": "agentkube-agent-pool", "agent": "worker", "track": track}
+    return {
+        "http_requests_total": counter("http_requests_total", {**labels, "code": "200"}, rps * (1 - errors), now)
+        + counter("http_requests_total", {**labels, "code": "500"}, rps * errors, now),
+        "agent_requests_total": counter("agent_requests_total", labels, rps, now),
+        "agent_llm_tokens_total": counter("agent_llm_tokens_total", labels, rps * tokens, now),
+    }
+
+
+def merged(*tracks: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for track in tracks:
+        for name, lines in track.items():
+            out[name] = out.get(name, "") + lines
+    return out
+
+
+Analyze = Callable[..., tuple[int, dict]]
+
+
+@pytest.fixture
+def analyze(
+    project: Path, prometheus_tools: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Analyze]:
+    def run(families: dict[str, str], *extra: str) -> tuple[int, dict]:
+        with serving(prometheus_tools, tmp_path / "prometheus", families) as url:
+            code = main(
+                [
+                    "analyze",
+                    "worker",
+                    "--stack",
+                    "dev",
+                    "--project",
+                    str(project),
+                    "--agents",
+                    str(project / "agents"),
+                    "--prometheus",
+                    url,
+                    "--output",
+                    "json",
+                    *extra,
+                ]
+            )
+        return code, json.loads(capsys.readouterr().out)
+
+    (tmp_path / "prometheus").mkdir()
+    yield run
+
+
+def by_check(report: dict) -> dict[str, dict]:
+    return {r["check"]: r for r in report["results"]}
+
+
+def test_a_healthy_canary_passes_with_both_tracks_values(analyze: Analyze) -> None:
+    code, report = analyze(merged(traffic("stable", 0.02, 800), traffic("canary", 0.025, 850)))
+    assert (code, report["verdict"]) == (0, "pass")
+    checks = by_check(report)
+    assert checks["errorRate"]["stable"] == pytest.approx(0.02, rel=0.05)
+    assert checks["errorRate"]["canary"] == pytest.approx(0.025, rel=0.05)
+    assert checks["tokensPerRequest"]["canary"] == pytest.approx(850, rel=0.05)
+    assert {r["verdict"] for r in report["results"]} == {"pass"}
+
+
+@pytest.mark.parametrize(("errors", "tokens", "failed"), [(0.1, 800, "errorRate"), (0.02, 4000, "tokensPerRequest")])
+def test_a_canary_five_times_worse_than_stable_fails(
+    analyze: Analyze, errors: float, tokens: float, failed: str
+) -> None:
+    code, report = analyze(merged(traffic("stable", 0.02, 800), traffic("canary", errors, tokens)))
+    assert (code, report["verdict"]) == (1, "fail")
+    verdicts = {name: r["verdict"] for name, r in by_check(report).items()}
+    assert verdicts[failed] == "fail"
+    assert list(verdicts.values()).count("fail") == 1
+    assert "x stable" in by_check(report)[failed]["reason"]
+
+
+def test_no_data_for_the_canary_is_inconclusive_never_a_pass(analyze: Analyze) -> None:
+    code, report = analyze(traffic("stable", 0.02, 800))
+    assert (code, report["verdict"]) == (3, "inconclusive")
+    assert all(r["canary"] is None and r["verdict"] == "inconclusive" for r in report["results"])
+
+
+def test_text_output_is_a_table_with_the_verdict(
+    project: Path, prometheus_tools: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "p").mkdir()
+    with serving(
+        prometheus_tools, tmp_path / "p", merged(traffic("stable", 0.02, 800), traffic("canary", 0.1, 800))
+    ) as url:
+        code = main(
+            [
+                "analyze",
+                "worker",
+                "--stack",
+                "dev",
+                "--project",
+                str(project),
+                "--agents",
+                str(project / "agents"),
+                "--prometheus",
+                url,
+                "--window",
+                "10m",
+            ]
+        )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.splitlines()[0].split() == ["CHECK", "STABLE", "CANARY", "BOUND", "VERDICT", "WHY"]
+    assert "errorRate" in out and "<= 1.5x stable" in out and "fail" in out
+    assert "worker: fail over the last 10m" in out
+
+
+def test_an_unreachable_prometheus_is_a_clear_error_and_changes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    code = main(
+        [
+            "analyze",
+            "worker",
+            "--stack",
+            "dev",
+            "--project",
+            str(project),
+            "--agents",
+            str(project / "agents"),
+            "--prometheus",
+            "http://127.0.0.1:9",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 4
+    assert "Prometheus at http://127.0.0.1:9 is unreachable" in err and "--prometheus URL" in err
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+def test_an_agent_without_checks_says_how_to_add_them(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "agents" / "worker.yaml").write_text("name: worker\nimage: ghcr.io/acme/worker:1.0.0\n")
+    code = main(["analyze", "worker", "--stack", "dev", "--project", str(project), "--agents", str(project / "agents")])
+    err = capsys.readouterr().err
+    assert code == 4
+    assert "worker.yaml: rollout.canary.analysis.metrics: worker has no canary checks" in err
