@@ -1,34 +1,50 @@
-"""Commands that release and go back: analyze, promote, abort, history, rollback."""
+"""Commands that release and go back: analyze, release, promote, abort, history, rollback."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from ..ops.analysis import Report, analyze
 from ..ops.engine import EngineError
 from ..ops.history import Update, updates
+from ..ops.progressive import progressive
 from ..ops.promotion import release
 from ..ops.rollback import rollback
+from ..spec.patterns import DURATION
 from ..spec.problems import SpecError
 from .command import Command, UsageError
 from .reporter import Reporter
 
+T = TypeVar("T")
 EXIT = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 4}
 
 
 def analysis(args: argparse.Namespace, report: Reporter) -> int:
-    try:
-        found = analyze(Path(args.project), Path(args.agents), args.stack, args.agent, args.window, args.prometheus)
-    except SpecError as err:  # exit 4, not 1: a release must tell "could not analyze" from "the canary failed"
-        report.problems(err.problems)
-        return EXIT["error"]
-    except EngineError as err:
-        report.error(str(err))
+    found = _or_error(
+        report,
+        lambda: analyze(Path(args.project), Path(args.agents), args.stack, args.agent, args.window, args.prometheus),
+    )
+    if found is None:
         return EXIT["error"]
     report.result(found.as_json(), lambda: _analysis_text(found, report))
     return EXIT[found.verdict]
+
+
+def _or_error(report: Reporter, run: Callable[[], T]) -> T | None:
+    """Run; a spec or engine error is reported and gives None: exit 4, not 1, so that a caller can tell
+    "could not analyze" from "the canary failed"."""
+    try:
+        return run()
+    except SpecError as err:
+        report.problems(err.problems)
+    except EngineError as err:
+        report.error(str(err))
+    return None
 
 
 def _analysis_text(found: Report, report: Reporter) -> str:
@@ -51,9 +67,53 @@ def _analyze_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prometheus", metavar="URL", help="Prometheus to query (default: agentkube:prometheusAddress)")
 
 
+def progressive_release(args: argparse.Namespace, report: Reporter) -> int:
+    try:
+        steps = [int(s) for s in args.steps.split(",")]
+    except ValueError:
+        raise UsageError(f"--steps takes weights such as 10,25,50,100, not {args.steps!r}") from None
+    if not steps or any(not 0 < s <= 100 for s in steps):
+        raise UsageError(f"--steps: every weight must be 1..100, got {args.steps!r}")
+    try:
+        outcome = _or_error(
+            report,
+            lambda: progressive(
+                Path(args.project),
+                Path(args.agents),
+                args.stack,
+                args.agent,
+                steps,
+                args.pause,
+                report.note,
+                args.window,
+                args.prometheus,
+            ),
+        )
+    except KeyboardInterrupt:
+        report.error(
+            f"interrupted: stack {args.stack} is at its last finished step (`agentkube history`); resume with the "
+            f"same `agentkube release` (steps already done are skipped) or `agentkube abort {args.agent}`"
+        )
+        return 130
+    if outcome is None:
+        return EXIT["error"]
+    verdict, last = outcome
+    if last is not None:
+        report.note(_analysis_text(last, report))
+    report.result({"agent": args.agent, "verdict": verdict}, lambda: f"release {args.agent}: {verdict}")
+    return EXIT[verdict]
+
+
 def promote_or_abort(args: argparse.Namespace, report: Reporter) -> int:
     release(
-        Path(args.project), Path(args.agents), args.stack, args.agent, args.cmd.name, not args.no_deploy, report.note
+        Path(args.project),
+        Path(args.agents),
+        args.stack,
+        args.agent,
+        args.cmd.name,
+        not args.no_deploy,
+        report.note,
+        force=getattr(args, "force", False),
     )
     return 0
 
@@ -94,6 +154,23 @@ def _release_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-deploy", action="store_true", help="only change the stack config")
 
 
+def _promote_args(p: argparse.ArgumentParser) -> None:
+    _release_args(p)
+    p.add_argument("--force", action="store_true", help="promote even though the last analysis failed")
+
+
+def _progressive_args(p: argparse.ArgumentParser) -> None:
+    _analyze_args(p)
+    p.add_argument("--steps", default="10,25,50,100", help="canary weights in percent (default: 10,25,50,100)")
+    p.add_argument("--pause", type=_seconds, default=600.0, metavar="DURATION", help="wait per step (default: 10m)")
+
+
+def _seconds(text: str) -> float:
+    if not re.fullmatch(DURATION, text):
+        raise argparse.ArgumentTypeError(f"expected a duration such as 30s, 10m or 1h, not {text!r}")
+    return float(text[:-1]) * {"s": 1, "m": 60, "h": 3600}[text[-1]]
+
+
 def _rollback_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", type=int, required=True, metavar="N", help="update number (see history)")
     p.add_argument("--yes", action="store_true", help="do not ask before deploying")
@@ -110,12 +187,21 @@ COMMANDS = [
         configure=_analyze_args,
     ),
     Command(
+        "release",
+        "raise the canary's weight step by step (each a pulumi up), analyze after each, promote or abort",
+        "agentkube release researcher --stack prod --steps 10,25,50,100 --pause 10m",
+        progressive_release,
+        stack="required",
+        output_json=True,
+        configure=_progressive_args,
+    ),
+    Command(
         "promote",
-        "make the canary stable (or switch blue-green colours), then deploy",
+        "make the canary stable (or switch blue-green colours), then deploy; refused after a failed analysis",
         "agentkube promote researcher --stack prod",
         promote_or_abort,
         stack="required",
-        configure=_release_args,
+        configure=_promote_args,
     ),
     Command(
         "abort",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..spec.agent import AgentSpec
-from ..spec.problems import Problem
+from ..spec.problems import Problem, SpecError, did_you_mean
 from ..spec.stack import StackSettings
 
 
@@ -33,6 +33,10 @@ class Fleet:
         return found
 
     def agent(self, name: str) -> AgentSpec:
+        """The agent `name`; a SpecError with a did-you-mean when there is none."""
+        if name not in self._by_name:
+            names = list(self._by_name)
+            raise SpecError([Problem("agents/", "", f"no agent named '{name}'{did_you_mean(name, names)}")])
         return self._by_name[name]
 
     def dependents(self, name: str) -> list[AgentSpec]:

@@ -1,20 +1,27 @@
-"""`agentkube analyze`: the canary's checks against Prometheus, for the stable and the canary track."""
+"""`agentkube analyze`: the canary's checks against Prometheus, for the stable and the canary track. The
+last verdict per stack and agent is kept in `.agentkube/analysis/`, where `promote` looks before it acts."""
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core import analysis
 from ..fleet.files import load_fleet
-from ..spec.problems import Problem, SpecError, did_you_mean
+from ..fleet.model import Fleet
+from ..project import WORK_DIR
+from ..spec.agent import Check
+from ..spec.problems import Problem, SpecError
 from .prometheus import Prometheus
 
 
 @dataclass(frozen=True)
 class Report:
     agent: str
+    candidate: str  # the canary's image
     window: str
     prometheus: str
     results: list[analysis.Result]
@@ -23,8 +30,22 @@ class Report:
     def verdict(self) -> analysis.Verdict:
         return analysis.overall(self.results)
 
+    def failures(self) -> str:
+        return "; ".join(f"{r.check}: {r.reason}" for r in self.results if r.verdict == "fail")
+
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "verdict": self.verdict}
+
+
+def checks_of(fleet: Fleet, agent: str) -> list[Check]:
+    """The agent's canary checks; a SpecError saying how to add some when there are none."""
+    found = analysis.checks(fleet.agent(agent))
+    if not found:
+        example = "{builtin: errorRate, maxRatioToStable: 1.5}"
+        where = fleet.sources.get(agent, agent)
+        message = f"{agent} has no canary checks to run; add some, e.g. metrics: [{example}]"
+        raise SpecError([Problem(where, "rollout.canary.analysis.metrics", message)])
+    return found
 
 
 def analyze(
@@ -32,22 +53,8 @@ def analyze(
 ) -> Report:
     """Run every check of `agent`'s canary for both tracks over `window` (default: the spec's)."""
     fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
-    names = [a.name for a in fleet.agents]
-    if agent not in names:
-        raise SpecError([Problem("agents/", "", f"no agent named '{agent}'{did_you_mean(agent, names)}")])
+    checks = checks_of(fleet, agent)
     spec = fleet.agent(agent)
-    checks = analysis.checks(spec)
-    if not checks:
-        example = "{builtin: errorRate, maxRatioToStable: 1.5}"
-        raise SpecError(
-            [
-                Problem(
-                    fleet.sources.get(agent, agent),
-                    "rollout.canary.analysis.metrics",
-                    f"{agent} has no canary checks to run; add some, e.g. metrics: [{example}]",
-                )
-            ]
-        )
     prometheus = Prometheus(address or fleet.settings.prometheus_address)
     range_ = analysis.window(spec, window)
     results = []
@@ -57,4 +64,22 @@ def analyze(
             for track in (analysis.STABLE, analysis.CANARY)
         )
         results.append(analysis.judge(check, stable, canary))
-    return Report(agent, range_, prometheus.address, results)
+    candidate = spec.rollout.canary.image if spec.rollout.canary else spec.image
+    report = Report(agent, candidate, range_, prometheus.address, results)
+    record = _record_path(project_dir, stack, agent)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({**report.as_json(), "at": time.time()}, indent=1) + "\n")
+    return report
+
+
+def last_verdict(project_dir: Path, stack: str, agent: str) -> dict[str, Any] | None:
+    """The last `analyze` of the agent on this stack (verdict, candidate, failures), if any."""
+    try:
+        found: dict[str, Any] = json.loads(_record_path(project_dir, stack, agent).read_text())
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def _record_path(project_dir: Path, stack: str, agent: str) -> Path:
+    return project_dir.resolve() / WORK_DIR / "analysis" / stack / f"{agent}.json"

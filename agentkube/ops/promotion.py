@@ -11,7 +11,9 @@ from ..fleet.files import display, load_fleet, read_documents, write_override
 from ..fleet.model import Fleet
 from ..fleet.resolve import deep_merge, resolve
 from ..project import pulumi_env, stack_file
-from ..spec.problems import Problem, SpecError, did_you_mean
+from ..spec.agent import Canary
+from ..spec.problems import Problem, SpecError
+from .analysis import last_verdict
 from .engine import pulumi_binary, up
 
 ReleaseKind = Literal["promote", "abort"]
@@ -39,7 +41,7 @@ def promote(fleet: Fleet, agent: str) -> Release:
     canary: the candidate becomes the stable version and the canary is removed;
     blue-green: the main Service switches to the other colour.
     """
-    spec = _agent(fleet, agent)
+    spec = fleet.agent(agent)
     rollout = spec.rollout
     if rollout.canary is not None:
         canary = rollout.canary
@@ -69,7 +71,7 @@ def promote(fleet: Fleet, agent: str) -> Release:
 
 def abort(fleet: Fleet, agent: str) -> Release:
     """Abort `agent`'s canary: weight 0, the candidate and its config removed."""
-    spec = _agent(fleet, agent)
+    spec = fleet.agent(agent)
     if spec.rollout.canary is None:
         hint = "; `agentkube promote` switches colours back" if spec.rollout.blue_green else ""
         raise _nothing(fleet, agent, f"it has no canary to abort{hint}")
@@ -82,26 +84,58 @@ def abort(fleet: Fleet, agent: str) -> Release:
     )
 
 
-def _agent(fleet: Fleet, agent: str) -> Any:
-    names = [a.name for a in fleet.agents]
-    if agent not in names:
-        raise SpecError([Problem("agents/", "", f"no agent named '{agent}'{did_you_mean(agent, names)}")])
-    return fleet.agent(agent)
-
-
 def _nothing(fleet: Fleet, agent: str, why: str) -> SpecError:
     return SpecError([Problem(fleet.sources.get(agent, agent), "rollout", f"nothing to do for {agent}: {why}")])
 
 
+def canary_of(fleet: Fleet, agent: str) -> Canary:
+    """The agent's canary; a SpecError when it has none."""
+    canary = fleet.agent(agent).rollout.canary
+    if canary is None:
+        raise _nothing(fleet, agent, "it has no canary to release")
+    return canary
+
+
+def weighted(fleet: Fleet, agent: str, weight: int, label: str) -> Release:
+    """Set `agent`'s canary weight (a step of `agentkube release`, called `label`)."""
+    canary_of(fleet, agent)
+    return Release(
+        agent, {"rollout": {"canary": {"weight": weight}}}, f"release {agent}: {label}, canary weight {weight}%"
+    )
+
+
 def release(
-    project_dir: Path, agents_dir: Path, stack: str, agent: str, kind: ReleaseKind, deploy: bool, say: Say
+    project_dir: Path,
+    agents_dir: Path,
+    stack: str,
+    agent: str,
+    kind: ReleaseKind,
+    deploy: bool,
+    say: Say,
+    force: bool = False,
 ) -> Release:
     """promote / abort: check the changed stack, write its overrides, then `pulumi up` unless `deploy` is off.
-
-    Nothing is written when the change would leave the stack invalid or pulumi is missing.
-    """
+    A promote refuses a candidate whose last analysis failed, unless `force`."""
     fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
     change = (promote if kind == "promote" else abort)(fleet, agent)
+    canary = fleet.agent(agent).rollout.canary
+    last = last_verdict(project_dir, stack, agent) if kind == "promote" and canary and not force else None
+    if canary and last and last["verdict"] == "fail" and last.get("candidate") == canary.image:
+        failed = "; ".join(f"{r['check']}: {r['reason']}" for r in last["results"] if r["verdict"] == "fail")
+        why = (
+            f"the last analysis of {canary.image} failed ({failed}); run `agentkube analyze {agent}` again "
+            "once it is fixed, or promote with --force"
+        )
+        raise SpecError([Problem(fleet.sources.get(agent, agent), "rollout.canary", why)])
+    apply(project_dir, agents_dir, stack, fleet, change, deploy, say)
+    return change
+
+
+def apply(
+    project_dir: Path, agents_dir: Path, stack: str, fleet: Fleet, change: Release, deploy: bool, say: Say
+) -> None:
+    """Write `change` into the stack's overrides and `pulumi up` with its summary as the message (unless
+    `deploy` is off). Nothing is written when the change would leave the stack invalid or pulumi is missing."""
     changed = fleet.settings.model_copy(update={"overrides": change.overrides(fleet)})
     resolve(read_documents(agents_dir), changed, display(stack_file(project_dir, stack)))
     if deploy:
@@ -112,4 +146,3 @@ def release(
         up(project_dir, stack, f"agentkube {change.summary}")
     else:
         say(f"deploy with: pulumi up --stack {stack}")
-    return change

@@ -1,0 +1,59 @@
+"""`agentkube release`: a canary's weight raised step by step, each step a `pulumi up` (an update in the
+stack history named after the step) and an analysis; promoted after the last, aborted on the first failure."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from ..core.analysis import Verdict
+from ..fleet.files import load_fleet
+from .analysis import Report, analyze, checks_of
+from .prometheus import Prometheus
+from .promotion import Say, abort, apply, canary_of, release, weighted
+
+
+def progressive(
+    project_dir: Path,
+    agents_dir: Path,
+    stack: str,
+    agent: str,
+    steps: Sequence[int],
+    pause: float,
+    say: Say,
+    window: str | None = None,
+    address: str | None = None,
+    wait: Callable[[float], None] = time.sleep,
+) -> tuple[Verdict, Report | None]:
+    """Run the release; (verdict, the last analysis). Steps at or below the canary's current weight are
+    skipped, so running it again resumes an interrupted release. On `fail` the canary is aborted (weight 0:
+    its pods and config go, stable stays as it was); on `inconclusive` it is held at its step."""
+    fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+    checks_of(fleet, agent)  # checks to run, before anything changes
+    canary = canary_of(fleet, agent)
+    Prometheus(address or fleet.settings.prometheus_address).value("vector(1)")  # reachable, before any change
+    todo = [w for w in sorted(set(steps)) if w > canary.weight]
+    report: Report | None = None
+    for number, weight in enumerate(todo, start=1):
+        fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+        label = f"step {number}/{len(todo)}"
+        apply(project_dir, agents_dir, stack, fleet, weighted(fleet, agent, weight, label), True, say)
+        say(f"waiting {pause:g}s before the analysis of {label}")
+        wait(pause)
+        report = analyze(project_dir, agents_dir, stack, agent, window, address)
+        say(f"{label}: analysis {report.verdict}")
+        if report.verdict == "fail":
+            fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+            summary = f"release {agent}: aborted at {weight}% ({report.failures()})"
+            apply(project_dir, agents_dir, stack, fleet, replace(abort(fleet, agent), summary=summary), True, say)
+            return "fail", report
+        if report.verdict == "inconclusive":
+            say(
+                f"no data to judge the canary at {weight}%: it is held there; run `agentkube release` again to "
+                f"resume, or `agentkube abort {agent} --stack {stack}`"
+            )
+            return "inconclusive", report
+    release(project_dir, agents_dir, stack, agent, "promote", True, say)
+    return "pass", report
