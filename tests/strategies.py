@@ -114,6 +114,13 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str]) -> dict[str, A
         canary: dict[str, Any] = {**candidate, "weight": draw(st.integers(0, 100)), "traffic": traffic}
         if traffic == "argo":
             canary["analysis"] = {"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}}
+        if draw(st.booleans()):
+            check = draw(
+                st.sampled_from(
+                    [{"builtin": "errorRate", "maxRatioToStable": 1.5}, {"builtin": "evalScore", "min": 0.8}]
+                )
+            )
+            canary["analysis"] = {**canary.get("analysis", {}), "metrics": [check]}
         if traffic == "gateway" and not ports:
             canary["traffic"] = "replicas"
         spec["rollout"] = {"strategy": "canary", "canary": canary}
@@ -130,7 +137,7 @@ def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     for name in names:
         callable_agents = [s["name"] for s in specs if s.get("ports")]
         specs.append(draw(agent(name, callable_agents)))
-    settings: dict[str, Any] = {"foldLayers": draw(st.booleans())}
+    settings: dict[str, Any] = {"foldLayers": draw(st.booleans()), "prometheusOperator": draw(st.booleans())}
     if draw(st.booleans()):
         settings["labels"] = draw(st.dictionaries(LABEL_TEXT, LABEL_TEXT, max_size=2))
     if any((s.get("rollout") or {}).get("canary", {}).get("traffic") == "gateway" for s in specs):

@@ -7,9 +7,10 @@ relabelling): `namespace`, `agent` (from `app.kubernetes.io/name`) and `track` (
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from string import Template
-from typing import Literal
+from typing import Any, Literal
 
 from ..spec.agent import AgentSpec, Check
 from ..spec.stack import StackSettings
@@ -18,6 +19,7 @@ from . import naming
 Verdict = Literal["pass", "fail", "inconclusive"]
 STABLE, CANARY = "stable", "canary"
 SELECTOR = 'namespace="$namespace",agent="$agent",track="$track"'
+SCRAPED = {"agent": "app.kubernetes.io/name", "track": naming.TRACK}  # series label <- pod label
 
 
 def _ratio(part: str, whole: str) -> str:
@@ -118,3 +120,23 @@ def overall(results: list[Result]) -> Verdict:
     if "fail" in verdicts:
         return "fail"
     return "pass" if verdicts == {"pass"} else "inconclusive"
+
+
+def pod_monitor(spec: AgentSpec, settings: StackSettings) -> dict[str, Any] | None:
+    """A Prometheus Operator PodMonitor for the agent's metrics port, keeping the labels of SCRAPED (the
+    operator adds `namespace` itself); None without `metrics` or without the operator."""
+    if spec.metrics is None or not settings.prometheus_operator:
+        return None
+    port = spec.metrics.port
+    endpoint: dict[str, Any] = {"port": port} if isinstance(port, str) else {"portNumber": port}
+    endpoint["path"] = spec.metrics.path
+    endpoint["relabelings"] = [
+        {"sourceLabels": [f"__meta_kubernetes_pod_label_{re.sub('[^a-zA-Z0-9]', '_', label)}"], "targetLabel": target}
+        for target, label in SCRAPED.items()
+    ]
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PodMonitor",
+        "metadata": naming.metadata(spec, settings),
+        "spec": {"selector": {"matchLabels": naming.selector(spec, settings)}, "podMetricsEndpoints": [endpoint]},
+    }

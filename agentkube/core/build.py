@@ -11,6 +11,7 @@ from typing import Any
 from ..fleet.model import Fleet
 from ..spec.agent import AgentSpec
 from . import naming
+from .analysis import pod_monitor
 from .layers import layer_objects
 from .network import ingress, network_policy
 from .rollout import workload_objects
@@ -36,6 +37,7 @@ def agent_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
         pdb(spec, settings),
         network_policy(spec, fleet),
         ingress(spec, fleet),
+        pod_monitor(spec, settings),
     ]
     return [obj for obj in candidates if obj is not None]
 

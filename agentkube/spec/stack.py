@@ -45,7 +45,13 @@ class StackSettings(Model):
     )
     gateway: Gateway | None = Field(None, description="Parent Gateway for `traffic: gateway` canaries.")
     prometheus_address: str = Field(
-        "http://prometheus.monitoring.svc:9090", description="Prometheus that Argo Rollouts analysis queries."
+        "http://prometheus.monitoring.svc:9090",
+        description="Prometheus that canary analysis queries (`agentkube analyze`, `release`, Argo Rollouts).",
+    )
+    prometheus_operator: bool = Field(
+        False,
+        description="The cluster runs the Prometheus Operator: each agent with `metrics` gets a PodMonitor that "
+        "keeps its agent and track labels for canary analysis.",
     )
     render_dir: str | None = Field(
         None, description="Render manifests to this directory instead of a cluster (Pulumi's render mode)."

@@ -1,4 +1,4 @@
-"""Custom resources (Argo Rollouts, Gateway API) against the CRD schemas shipped in tests/schemas."""
+"""Custom resources (Argo Rollouts, Gateway API, Prometheus Operator) against the CRD schemas in schemas/."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from agentkube.core.secrets import without_secret_values
 from tests.helpers import canary, fleet_of
 
 SCHEMAS = Path(__file__).parent / "schemas"
-CUSTOM = {"argoproj.io/v1alpha1", "gateway.networking.k8s.io/v1"}
+CUSTOM = {"argoproj.io/v1alpha1", "gateway.networking.k8s.io/v1", "monitoring.coreos.com/v1"}
 
 
 def strict(schema: Any) -> Any:
@@ -50,15 +50,19 @@ def validate_custom(obj: dict[str, Any]) -> None:
 def fleet_objects() -> list[dict[str, Any]]:
     argo = canary(10, "argo", analysis={"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}})
     argo["scaling"] = {"autoscale": {"min": 2, "max": 8}}
-    gateway = {**canary(20, "gateway"), "name": "router"}
-    objs = build(fleet_of(argo, gateway, gateway={"name": "public", "namespace": "gateways"}))
+    gateway = {**canary(20, "gateway"), "name": "router", "metrics": {"port": "http"}}
+    scraped = {**canary(10), "name": "scraped", "metrics": {"port": 9102, "path": "/stats"}}
+    objs = build(
+        fleet_of(argo, gateway, scraped, gateway={"name": "public", "namespace": "gateways"}, prometheusOperator=True)
+    )
     plain: list[dict[str, Any]] = json.loads(json.dumps(without_secret_values(objs)))
     return plain
 
 
 def test_custom_resources_match_their_crd_schemas() -> None:
     custom = [o for o in fleet_objects() if o["apiVersion"] in CUSTOM]
-    assert sorted(o["kind"] for o in custom) == ["AnalysisTemplate", "HTTPRoute", "Rollout"]
+    kinds = sorted(o["kind"] for o in custom)
+    assert kinds == ["AnalysisTemplate", "HTTPRoute", "PodMonitor", "PodMonitor", "Rollout"]
     for obj in custom:
         validate_custom(obj)
 

@@ -147,13 +147,15 @@ def test_custom_resources_deploy_without_waiting_for_a_controller(deployed: Proj
     deployed.up("dev")
     route = kube.kubectl("get", "httproute/researcher", "-n", "agentkube-agent-pool", "-o", "json").stdout
     assert [b["weight"] for b in json.loads(route)["spec"]["rules"][0]["backendRefs"]] == [90, 10]
-    argo = "    traffic: argo\n    analysis: {errorRate: {max: 0.05, query: 'sum(rate(errors[1m]))'}}\n"
-    deployed.edit("researcher", "    traffic: gateway\n", argo)
+    error_rate = "      errorRate: {max: 0.05, query: 'sum(rate(errors[1m]))'}\n      metrics:\n"
+    deployed.edit("researcher", "    traffic: gateway\n", "    traffic: argo\n")
+    deployed.edit("researcher", "      metrics:\n", error_rate)
     deployed.up("dev")
     rollout = json.loads(
         kube.kubectl("get", "rollouts.argoproj.io/researcher", "-n", "agentkube-agent-pool", "-o", "json").stdout
     )
     assert rollout["spec"]["strategy"]["canary"]["steps"][0] == {"setWeight": 10}
-    deployed.edit("researcher", argo, "")
+    deployed.edit("researcher", "    traffic: argo\n", "")
+    deployed.edit("researcher", error_rate, "      metrics:\n")
     deployed.run("config", "rm", "agentkube:gateway", stack="dev")
     deployed.up("dev")  # back to the example's replicas canary

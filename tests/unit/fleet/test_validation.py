@@ -196,7 +196,7 @@ def test_unknown_stack_setting(tmp_path: Path) -> None:
         "Pulumi.x.yaml: config.agentkube:environmnet: unknown setting 'environmnet' (did you mean 'environment'?); "
         "settings are: awaitIngress, awaitSeconds, context, defaults, environment, foldLayers, gateway, ingressClass, "
         "ingressNamespace, kubeconfig, labels, localCluster, minReplicas, monitoringNamespace, namespace, overrides, "
-        "production, prometheusAddress, registry, renderDir "
+        "production, prometheusAddress, prometheusOperator, registry, renderDir "
         "(secrets must be set with --secret)"
     ]
 
