@@ -63,7 +63,9 @@ def _analysis_text(found: Report, report: Reporter) -> str:
 
 def _analyze_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("agent", metavar="AGENT", help="agent name")
-    p.add_argument("--window", metavar="DURATION", help="range of the queries, e.g. 10m (default: the spec's)")
+    p.add_argument(
+        "--window", type=_duration, metavar="DURATION", help="range of the queries, e.g. 10m (default: the spec's)"
+    )
     p.add_argument("--prometheus", metavar="URL", help="Prometheus to query (default: agentkube:prometheusAddress)")
 
 
@@ -165,10 +167,14 @@ def _progressive_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pause", type=_seconds, default=600.0, metavar="DURATION", help="wait per step (default: 10m)")
 
 
-def _seconds(text: str) -> float:
+def _duration(text: str) -> str:
     if not re.fullmatch(DURATION, text):
         raise argparse.ArgumentTypeError(f"expected a duration such as 30s, 10m or 1h, not {text!r}")
-    return float(text[:-1]) * {"s": 1, "m": 60, "h": 3600}[text[-1]]
+    return text
+
+
+def _seconds(text: str) -> float:
+    return float(_duration(text)[:-1]) * {"s": 1, "m": 60, "h": 3600}[text[-1]]
 
 
 def _rollback_args(p: argparse.ArgumentParser) -> None:

@@ -185,3 +185,21 @@ def test_an_agent_without_checks_says_how_to_add_them(project: Path, capsys: pyt
     err = capsys.readouterr().err
     assert code == 4
     assert "worker.yaml: rollout.canary.analysis.metrics: worker has no canary checks" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["release", "worker", "--steps", "0,50"], "--steps: every weight must be 1..100, got '0,50'"),
+        (["release", "worker", "--steps", "ten"], "--steps takes weights such as 10,25,50,100, not 'ten'"),
+        (["release", "worker", "--pause", "5 minutes"], "expected a duration such as 30s, 10m or 1h"),
+        (["analyze", "worker", "--window", "1d"], "expected a duration such as 30s, 10m or 1h"),
+    ],
+)
+def test_bad_release_arguments_are_usage_errors(
+    project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    assert main([*args, "--stack", "dev", "--project", str(project), "--agents", str(project / "agents")]) == 2
+    assert message in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before

@@ -1,9 +1,13 @@
 """`agentkube release` on the live cluster with a real Prometheus: a healthy canary is promoted through
-every step, a bad one is aborted at the first with the stable state restored, and `promote` then refuses."""
+every step, a bad one is aborted at the first with the stable state restored and `promote` then refuses,
+an interrupted release resumes, and an unreachable Prometheus changes nothing. Tests run in file order."""
 
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +16,8 @@ import pytest
 
 from agentkube.ops.kube import Cluster
 from tests.acceptance.test_analyze import merged, traffic
-from tests.helpers import Project
-from tests.live.kube import deployed_fleet, get, pods, settled
+from tests.helpers import ROOT, Project
+from tests.live.kube import deployed_fleet, get, pods, settled, until
 from tests.prometheus import install, serving
 
 PREFIX = "rel"
@@ -107,6 +111,39 @@ def test_a_canary_five_times_worse_is_aborted_at_the_first_step_and_promote_refu
     assert "the last analysis of ghcr.io/acme/api:1.2.0 failed (errorRate" in refused.stderr
     assert "--force" in refused.stderr
     assert (project.root / "Pulumi.dev.yaml").read_bytes() == stack_file
+
+
+def test_an_interrupted_release_leaves_a_consistent_stack_and_resumes(
+    project: Project, kube: Cluster, tmp_path: Path
+) -> None:
+    before = len(messages(project))
+    families = labelled(merged(traffic("stable", 0.02, 800), traffic("canary", 0.02, 800)))
+    with serving(install(), tmp_path, families) as url:
+        command = [str(ROOT / ".venv" / "bin" / "agentkube"), "release", "api", "--stack", "dev"]
+        running = subprocess.Popen(
+            [*command, "--steps", "10,50", "--pause", "10m", "--prometheus", url],
+            cwd=project.root,
+            env={**project.env, "PULUMI_CONFIG_PASSPHRASE": "agentkube-dev"},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        until("the first step's update", lambda: len(messages(project)) > before, timeout=120)
+        time.sleep(2)  # into the pause
+        running.send_signal(signal.SIGINT)  # Ctrl-C
+        _, err = running.communicate(timeout=60)
+        assert running.returncode == 130, err
+        assert "interrupted: stack dev is at its last finished step" in err and "agentkube abort api" in err
+        assert "nothing to recover" in project.agentkube("recover", "--stack", "dev").stderr  # not locked
+        assert messages(project)[before:] == ["agentkube release api: step 1/2, canary weight 10%"]
+        assert pods(kube, NS, "agentkube.io/track=canary")  # the canary runs at its step
+
+        resumed = release(project, url, "--steps", "10,50")
+    assert resumed.returncode == 0, resumed.stderr
+    assert messages(project)[before + 1 :] == [
+        "agentkube release api: step 1/1, canary weight 50%",
+        "agentkube promote api: 1.2.0 is stable, canary removed",
+    ]
+    project.run("preview", "--expect-no-changes")
 
 
 def test_an_unreachable_prometheus_changes_nothing(project: Project) -> None:
