@@ -19,7 +19,12 @@ from . import naming
 Verdict = Literal["pass", "fail", "inconclusive"]
 STABLE, CANARY = "stable", "canary"
 SELECTOR = 'namespace="$namespace",agent="$agent",track="$track"'
-SCRAPED = {"agent": "app.kubernetes.io/name", "track": naming.TRACK}  # series label <- pod label
+SCRAPED = {  # series label <- pod label
+    "agent": "app.kubernetes.io/name",
+    "track": naming.TRACK,
+    "rollouts_pod_template_hash": "rollouts-pod-template-hash",  # Argo's tracks (traffic: argo)
+}
+ARGO_TRACKS = {STABLE: "{{args.stable-hash}}", CANARY: "{{args.canary-hash}}"}
 
 
 def _ratio(part: str, whole: str) -> str:
@@ -54,8 +59,11 @@ def window(spec: AgentSpec, override: str | None = None) -> str:
 
 
 def query(check: Check, spec: AgentSpec, settings: StackSettings, track: str, range_: str) -> str:
-    """The check's PromQL for one track of the agent."""
+    """The check's PromQL for one track of the agent. Argo Rollouts (`traffic: argo`) runs both tracks
+    from one pod template of ours: there `track="$track"` selects Argo's pod-template hash instead."""
     text = check.query if check.query is not None else BUILTINS[str(check.builtin)]
+    if track in ARGO_TRACKS.values():
+        text = text.replace('track="$track"', 'rollouts_pod_template_hash="$track"')
     return Template(text).substitute(
         agent=spec.name, namespace=naming.namespace(spec.layer, settings), track=track, window=range_
     )
@@ -140,3 +148,34 @@ def pod_monitor(spec: AgentSpec, settings: StackSettings) -> dict[str, Any] | No
         "metadata": naming.metadata(spec, settings),
         "spec": {"selector": {"matchLabels": naming.selector(spec, settings)}, "podMetricsEndpoints": [endpoint]},
     }
+
+
+def argo_metrics(
+    spec: AgentSpec, settings: StackSettings, interval: str, count: int, limit: int
+) -> list[dict[str, Any]]:
+    """The checks as Argo Rollouts AnalysisTemplate metrics: an absolute bound on the canary's value, a
+    relative one on the ratio canary / stable (the template's args carry both pod-template hashes)."""
+    out = []
+    range_ = window(spec)
+    for check in checks(spec):
+        canary, stable = (query(check, spec, settings, ARGO_TRACKS[t], range_) for t in (CANARY, STABLE))
+        absolute = [f"result[0] <= {check.max:g}"] if check.max is not None else []
+        absolute += [f"result[0] >= {check.min:g}"] if check.min is not None else []
+        relative = [f"result[0] <= {check.max_ratio_to_stable:g}"] if check.max_ratio_to_stable is not None else []
+        relative += [f"result[0] >= {check.min_ratio_to_stable:g}"] if check.min_ratio_to_stable is not None else []
+        for name, condition, text in (
+            (check.title, absolute, canary),
+            (f"{check.title}-vs-stable", relative, f"({canary}) / ({stable})"),
+        ):
+            if condition:
+                out.append(
+                    {
+                        "name": name,
+                        "interval": interval,
+                        "count": count,
+                        "failureLimit": limit,
+                        "successCondition": " && ".join(condition),
+                        "provider": {"prometheus": {"address": settings.prometheus_address, "query": text}},
+                    }
+                )
+    return out

@@ -10,6 +10,7 @@ from ..fleet.model import Fleet
 from ..spec.agent import AgentSpec, Candidate
 from ..spec.problems import Problem, SpecError
 from . import naming
+from .analysis import argo_metrics
 from .network import service
 from .scaling import hpa, replicas
 from .workload import config_map, config_map_name, deployment
@@ -210,10 +211,10 @@ def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[
 def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, Any]]:
     """An Argo Rollouts Rollout (instead of a Deployment) and the AnalysisTemplate it runs."""
     canary = spec.rollout.canary
-    if canary is None or canary.analysis is None or canary.analysis.error_rate is None:  # the model refuses it
-        raise _unresolved(spec, fleet, "rollout.canary.analysis", "traffic: argo needs analysis.errorRate")
-    analysis, error_rate, settings = canary.analysis, canary.analysis.error_rate, fleet.settings
-    template_name = f"{spec.name}-error-rate"
+    if canary is None or canary.analysis is None:  # the model refuses it
+        raise _unresolved(spec, fleet, "rollout.canary.analysis", "traffic: argo needs an analysis")
+    analysis, settings = canary.analysis, fleet.settings
+    template_name = f"{spec.name}-analysis"
     base = deployment(
         track.spec,
         fleet,
@@ -222,12 +223,35 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
         extra_labels={naming.TRACK: "stable"},
         config_map=config_name(track),
     )
+    metrics = argo_metrics(spec, settings, analysis.interval, analysis.count, analysis.failure_limit)
+    if analysis.error_rate is not None:
+        metrics.insert(
+            0,
+            {
+                "name": "error-rate",
+                "interval": analysis.interval,
+                "count": analysis.count,
+                "failureLimit": analysis.failure_limit,
+                "successCondition": f"result[0] <= {analysis.error_rate.max}",
+                "provider": {
+                    "prometheus": {"address": settings.prometheus_address, "query": analysis.error_rate.query}
+                },
+            },
+        )
+    run: dict[str, Any] = {"templates": [{"templateName": template_name}]}
+    template_spec: dict[str, Any] = {"metrics": metrics}
+    if analysis.metrics:  # the per-track checks select the stable and the canary pods by Argo's hashes
+        run["args"] = [
+            {"name": f"{which}-hash", "valueFrom": {"podTemplateHashValue": value}}
+            for which, value in (("stable", "Stable"), ("canary", "Latest"))
+        ]
+        template_spec["args"] = [{"name": "stable-hash"}, {"name": "canary-hash"}]
     strategy = {
         "canary": {
             "steps": [
                 {"setWeight": canary.weight},
                 {"pause": {"duration": analysis.interval}},
-                {"analysis": {"templates": [{"templateName": template_name}]}},
+                {"analysis": run},
             ]
         }
     }
@@ -237,18 +261,7 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
             "apiVersion": ARGO,
             "kind": "AnalysisTemplate",
             "metadata": naming.metadata(track.spec, settings, template_name),
-            "spec": {
-                "metrics": [
-                    {
-                        "name": "error-rate",
-                        "interval": analysis.interval,
-                        "count": analysis.count,
-                        "failureLimit": analysis.failure_limit,
-                        "successCondition": f"result[0] <= {error_rate.max}",
-                        "provider": {"prometheus": {"address": settings.prometheus_address, "query": error_rate.query}},
-                    }
-                ]
-            },
+            "spec": template_spec,
         },
         {"apiVersion": ARGO, "kind": "Rollout", "metadata": base["metadata"], "spec": rollout_spec},
     ]

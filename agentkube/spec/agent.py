@@ -585,9 +585,12 @@ class Canary(Candidate):
 
     @model_validator(mode="after")
     def _argo_needs_a_query(self) -> Self:
-        if self.traffic == "argo" and (self.analysis is None or self.analysis.error_rate is None):
+        if self.traffic == "argo" and (
+            self.analysis is None or (self.analysis.error_rate is None and not self.analysis.metrics)
+        ):
             raise ValueError(
-                "traffic: argo needs analysis.errorRate with a query, e.g. {errorRate: {max: 0.05, query: '...'}}"
+                "traffic: argo needs analysis.metrics or analysis.errorRate, "
+                "e.g. {metrics: [{builtin: errorRate, maxRatioToStable: 1.5}]}"
             )
         return self
 

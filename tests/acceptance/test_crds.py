@@ -48,7 +48,10 @@ def validate_custom(obj: dict[str, Any]) -> None:
 
 
 def fleet_objects() -> list[dict[str, Any]]:
-    argo = canary(10, "argo", analysis={"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}})
+    checks = [{"builtin": "errorRate", "maxRatioToStable": 1.5, "max": 0.1}, {"builtin": "evalScore", "min": 0.8}]
+    argo = canary(
+        10, "argo", analysis={"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}, "metrics": checks}
+    )
     argo["scaling"] = {"autoscale": {"min": 2, "max": 8}}
     gateway = {**canary(20, "gateway"), "name": "router", "metrics": {"port": "http"}}
     scraped = {**canary(10), "name": "scraped", "metrics": {"port": 9102, "path": "/stats"}}

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from agentkube.core import analysis
+from agentkube.core.build import build
 from agentkube.spec.agent import Check
 from agentkube.spec.problems import SpecError
 from tests.helpers import canary, fleet_of
@@ -100,3 +101,22 @@ def test_two_checks_of_one_name_are_refused() -> None:
     twice = [{"builtin": "errorRate", "max": 0.1}, {"builtin": "errorRate", "maxRatioToStable": 2}]
     with pytest.raises(SpecError, match="two checks are named errorRate"):
         fleet_of(canary(10, analysis={"metrics": twice}))
+
+
+def test_argo_runs_the_same_checks_on_its_pod_template_hashes() -> None:
+    fleet = fleet_of(canary(10, "argo", analysis={"metrics": CHECKS[:3], "interval": "30s", "count": 4}))
+    objects = {o["kind"]: o for o in build(fleet)}
+    template, rollout = objects["AnalysisTemplate"], objects["Rollout"]
+    metrics = {m["name"]: m for m in template["spec"]["metrics"]}
+    assert list(metrics) == ["errorRate", "tokensPerRequest-vs-stable", "evalScore-vs-stable"]
+    assert metrics["errorRate"]["successCondition"] == "result[0] <= 0.05"
+    ratio = metrics["tokensPerRequest-vs-stable"]
+    assert ratio["successCondition"] == "result[0] <= 1.5"
+    text = ratio["provider"]["prometheus"]["query"]
+    assert 'rollouts_pod_template_hash="{{args.canary-hash}}"' in text.split(") / (")[0]
+    assert 'rollouts_pod_template_hash="{{args.stable-hash}}"' in text.split(") / (")[1]
+    assert "track=" not in text and (ratio["interval"], ratio["count"]) == ("30s", 4)
+    assert template["spec"]["args"] == [{"name": "stable-hash"}, {"name": "canary-hash"}]
+    step = rollout["spec"]["strategy"]["canary"]["steps"][2]["analysis"]
+    assert step["templates"] == [{"templateName": "worker-analysis"}]
+    assert [a["valueFrom"]["podTemplateHashValue"] for a in step["args"]] == ["Stable", "Latest"]

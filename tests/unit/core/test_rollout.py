@@ -147,7 +147,7 @@ def test_argo_canary_is_a_rollout_with_analysis() -> None:
     assert rollout["apiVersion"] == "argoproj.io/v1alpha1"
     assert rollout["spec"]["strategy"]["canary"]["steps"][0] == {"setWeight": 10}
     assert rollout["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/worker:1.1.0"
-    metric = of(objs, "AnalysisTemplate")["worker-error-rate"]["spec"]["metrics"][0]
+    metric = of(objs, "AnalysisTemplate")["worker-analysis"]["spec"]["metrics"][0]
     assert metric["successCondition"] == "result[0] <= 0.05"
     assert metric["provider"]["prometheus"]["query"] == "sum(rate(errors[1m]))"
     assert of(objs, "HorizontalPodAutoscaler")["worker"]["spec"]["scaleTargetRef"]["kind"] == "Rollout"
@@ -174,7 +174,7 @@ def test_blue_green_switch_back_changes_only_the_services() -> None:
         ({"strategy": "canary", "canary": {"weight": 10}}, "rollout.canary.image: required field is missing"),
         (
             {"strategy": "canary", "canary": {"image": "w:2", "traffic": "argo"}},
-            "traffic: argo needs analysis.errorRate",
+            "traffic: argo needs analysis.metrics or analysis.errorRate",
         ),
         (
             {
@@ -212,7 +212,7 @@ def test_gateway_traffic_needs_a_gateway_in_the_stack() -> None:
 def test_argo_analysis_ends_after_count_measurements() -> None:
     analysis = {"errorRate": {"max": 0.05, "query": "q"}, "interval": "30s", "count": 4, "failureLimit": 1}
     objs = build(fleet_of(canary(20, "argo", analysis=analysis)))
-    (metric,) = of(objs, "AnalysisTemplate")["worker-error-rate"]["spec"]["metrics"]
+    (metric,) = of(objs, "AnalysisTemplate")["worker-analysis"]["spec"]["metrics"]
     assert (metric["count"], metric["failureLimit"], metric["interval"]) == (4, 1, "30s")
     with pytest.raises(SpecError, match=r"failureLimit \(4\) must be below count \(4\)"):
         fleet_of(canary(20, "argo", analysis={**analysis, "failureLimit": 4}))
