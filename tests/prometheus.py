@@ -35,6 +35,26 @@ def gauge(name: str, labels: dict[str, str], value: float, now: float) -> str:
     return "".join(f"{name}{{{selector}}} {value} {t}\n" for t in range(start, int(now), STEP))
 
 
+def traffic(track: str, errors: float, tokens: float, rps: float = 10.0) -> dict[str, str]:
+    """A track's request, error and token counters: `errors` the share of 5xx, `tokens` per request."""
+    now = time.time()
+    labels = {"namespace": "agentkube-agent-pool", "agent": "worker", "track": track}
+    return {
+        "http_requests_total": counter("http_requests_total", {**labels, "code": "200"}, rps * (1 - errors), now)
+        + counter("http_requests_total", {**labels, "code": "500"}, rps * errors, now),
+        "agent_requests_total": counter("agent_requests_total", labels, rps, now),
+        "agent_llm_tokens_total": counter("agent_llm_tokens_total", labels, rps * tokens, now),
+    }
+
+
+def merged(*tracks: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for track in tracks:
+        for name, lines in track.items():
+            out[name] = out.get(name, "") + lines
+    return out
+
+
 @contextmanager
 def serving(tools: Path, work: Path, families: dict[str, str]) -> Iterator[str]:
     """Prometheus on a free local port over blocks backfilled from `families` (metric name -> its

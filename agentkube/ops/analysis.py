@@ -34,7 +34,7 @@ class Report:
         return "; ".join(f"{r.check}: {r.reason}" for r in self.results if r.verdict == "fail")
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "verdict": self.verdict}
+        return {**asdict(self), "verdict": self.verdict, "failures": self.failures()}
 
 
 def checks_of(fleet: Fleet, agent: str) -> list[Check]:

@@ -4,7 +4,7 @@ stack history named after the step) and an analysis; promoted after the last, ab
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +25,6 @@ def progressive(
     say: Say,
     window: str | None = None,
     address: str | None = None,
-    wait: Callable[[float], None] = time.sleep,
 ) -> tuple[Verdict, Report | None]:
     """Run the release; (verdict, the last analysis). Steps at or below the canary's current weight are
     skipped, so running it again resumes an interrupted release. On `fail` the canary is aborted (weight 0:
@@ -41,7 +40,7 @@ def progressive(
         label = f"step {number}/{len(todo)}"
         apply(project_dir, agents_dir, stack, fleet, weighted(fleet, agent, weight, label), True, say)
         say(f"waiting {pause:g}s before the analysis of {label}")
-        wait(pause)
+        time.sleep(pause)
         report = analyze(project_dir, agents_dir, stack, agent, window, address)
         say(f"{label}: analysis {report.verdict}")
         if report.verdict == "fail":

@@ -121,9 +121,8 @@ def release(
     canary = fleet.agent(agent).rollout.canary
     last = last_verdict(project_dir, stack, agent) if kind == "promote" and canary and not force else None
     if canary and last and last["verdict"] == "fail" and last.get("candidate") == canary.image:
-        failed = "; ".join(f"{r['check']}: {r['reason']}" for r in last["results"] if r["verdict"] == "fail")
         why = (
-            f"the last analysis of {canary.image} failed ({failed}); run `agentkube analyze {agent}` again "
+            f"the last analysis of {canary.image} failed ({last['failures']}); run `agentkube analyze {agent}` again "
             "once it is fixed, or promote with --force"
         )
         raise SpecError([Problem(fleet.sources.get(agent, agent), "rollout.canary", why)])

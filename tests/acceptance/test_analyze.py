@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from agentkube.cli.main import main
-from tests.prometheus import counter, install, serving
+from tests.prometheus import install, merged, serving, traffic
 
 SPEC = """name: worker
 image: ghcr.io/acme/worker:1.0.0
@@ -39,26 +38,6 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "agents" / "worker.yaml").write_text(SPEC)
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  agentkube:environment: dev\n")
     return tmp_path
-
-
-def traffic(track: str, errors: float, tokens: float, rps: float = 10.0) -> dict[str, str]:
-    """A track's request, error and token counters: `errors` the share of 5xx, `tokens` per request."""
-    now = time.time()
-    labels = {"namespace": "agentkube-agent-pool", "agent": "worker", "track": track}
-    return {
-        "http_requests_total": counter("http_requests_total", {**labels, "code": "200"}, rps * (1 - errors), now)
-        + counter("http_requests_total", {**labels, "code": "500"}, rps * errors, now),
-        "agent_requests_total": counter("agent_requests_total", labels, rps, now),
-        "agent_llm_tokens_total": counter("agent_llm_tokens_total", labels, rps * tokens, now),
-    }
-
-
-def merged(*tracks: dict[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for track in tracks:
-        for name, lines in track.items():
-            out[name] = out.get(name, "") + lines
-    return out
 
 
 Analyze = Callable[..., tuple[int, dict]]

@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 
 from agentkube.ops.kube import Cluster
-from tests.acceptance.test_analyze import merged, traffic
 from tests.helpers import ROOT, Project
 from tests.live.kube import deployed_fleet, get, pods, settled, until
-from tests.prometheus import install, serving
+from tests.prometheus import install, merged, serving, traffic
 
 PREFIX = "rel"
 NS = f"{PREFIX}-agent-pool"
