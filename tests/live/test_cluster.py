@@ -44,6 +44,13 @@ HTTPROUTE: dict[str, Any] = {
     },
 }
 
+PODMONITOR: dict[str, Any] = {
+    "apiVersion": "monitoring.coreos.com/v1",
+    "kind": "PodMonitor",
+    "metadata": {"name": "probe", "namespace": "default"},
+    "spec": {"selector": {"matchLabels": {"app": "probe"}}, "podMetricsEndpoints": [{"port": "http"}]},
+}
+
 
 def kubectl(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     command = ["kubectl", "--kubeconfig", str(local_kubeconfig(ROOT)), *args]
@@ -96,11 +103,11 @@ def test_a_second_up_reuses_the_running_cluster(live: cluster.ClusterInfo) -> No
     assert elapsed < 1.0
 
 
-def test_the_server_validates_rollouts_and_routes(live: cluster.ClusterInfo) -> None:
+def test_the_server_validates_rollouts_routes_and_pod_monitors(live: cluster.ClusterInfo) -> None:
     crds = [f"crd/{p.stem}" for p in sorted(cluster.CRDS_DIR.glob("*.yaml"))]
-    assert len(crds) == 5
+    assert len(crds) == 6
     kubectl("wait", "--for=condition=Established", "--timeout=10s", *crds)
-    for good in (ROLLOUT, HTTPROUTE):
+    for good in (ROLLOUT, HTTPROUTE, PODMONITOR):
         kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(good))
     misspelt = copy.deepcopy(ROLLOUT)
     misspelt["spec"]["replicaz"] = misspelt["spec"].pop("replicas")
@@ -110,6 +117,9 @@ def test_the_server_validates_rollouts_and_routes(live: cluster.ClusterInfo) -> 
     wrong_type = copy.deepcopy(HTTPROUTE)
     wrong_type["spec"]["rules"][0]["backendRefs"][0]["weight"] = "heavy"
     assert kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(wrong_type), check=False).returncode != 0
+    no_selector = copy.deepcopy(PODMONITOR)
+    del no_selector["spec"]["selector"]
+    assert kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(no_selector), check=False).returncode != 0
 
 
 def test_a_gpu_pod_runs_and_is_ready_on_the_gpu_node(live: cluster.ClusterInfo) -> None:
