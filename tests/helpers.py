@@ -246,3 +246,47 @@ def reap(pids: set[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def keda_agents(worker_min: int = 0) -> list[dict[str, Any]]:
+    """A queue worker scaled by KEDA (to zero by default) on every kind of trigger, and a run-to-completion job
+    agent: specs for stacks with `keda: true`."""
+    queue = {"external": {"name": "agent_queue_depth", "selector": {"queue": "work"}, "averageValue": "20"}}
+    worker = {
+        "name": "queue-worker",
+        "image": "ghcr.io/acme/queue-worker:1.0.0",
+        "scaling": {
+            "autoscale": {
+                "min": worker_min,
+                "max": 6,
+                "metrics": [queue],
+                "scaleDown": {"stabilizationSeconds": 120},
+                "cooldownSeconds": 120,
+                "triggers": [
+                    {"redis": {"address": "redis.infra.svc:6379", "list": "tasks", "length": 10}},
+                    {"rabbitmq": {"queue": "tasks", "hostFromSecret": {"name": "rabbitmq", "key": "url"}}},
+                    {"kafka": {"bootstrapServers": ["kafka.infra.svc:9092"], "topic": "t", "consumerGroup": "w"}},
+                ],
+            }
+        },
+        "shutdown": {"drainSeconds": 5, "gracePeriodSeconds": 600},
+        "health": {
+            "readiness": {"exec": {"command": ["/bin/worker", "ready"]}},
+            "liveness": {"exec": {"command": ["/bin/worker", "alive"]}},
+        },
+    }
+    job = {
+        "name": "batch",
+        "image": "ghcr.io/acme/batch:2.0.0",
+        "kind": "job",
+        "job": {"activeDeadlineSeconds": 1800, "retries": 2, "successfulHistory": 5, "failedHistory": 5},
+        "config": {"data": {"batch.yaml": "model: small\n"}},
+        "scaling": {
+            "autoscale": {
+                "min": 0,
+                "max": 10,
+                "triggers": [{"prometheus": {"query": "sum(batch_tasks)", "threshold": "1"}}],
+            }
+        },
+    }
+    return [worker, job]

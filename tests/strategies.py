@@ -1,6 +1,7 @@
 """Hypothesis strategies for whole fleets: agent spec documents and stack settings as a user writes them,
 spread over the spec language (ports, env, config, secrets, probes, expose, metrics, security opt-outs,
-every rollout strategy), so that what `validate` accepts can be put before a real API server."""
+every rollout strategy, KEDA scale to zero and job agents), so that what `validate` accepts can be put
+before a real API server."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ MEMORY = st.sampled_from(["64Mi", "256Mi", "1Gi", "3Gi"])
 LABEL_TEXT = st.from_regex(r"[a-z0-9]([-a-z0-9_.]{0,20}[a-z0-9])?", fullmatch=True)
 TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_categories=("Cs", "Cc")), max_size=10)
 PATH = st.sampled_from(["/etc/agent", "/tmp", "/config", "/var/run/secrets/agent", "/etc/agent/extra"])
+QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "tasks"}, "averageValue": "10"}}
+TRIGGER = st.sampled_from(
+    [
+        {"prometheus": {"query": "sum(agent_tasks_waiting)", "threshold": "5"}},
+        {"redis": {"address": "redis.infra.svc:6379", "list": "tasks", "length": 3}},
+        {"rabbitmq": {"queue": "tasks", "hostFromSecret": {"name": "rabbitmq", "key": "url"}}},
+        {"kafka": {"bootstrapServers": ["kafka.infra.svc:9092"], "topic": "tasks", "consumerGroup": "agents"}},
+    ]
+)
 
 
 @st.composite
@@ -49,18 +59,42 @@ def probe(draw: st.DrawFn, ports: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @st.composite
-def agent(draw: st.DrawFn, name: str, callable_agents: list[str]) -> dict[str, Any]:
+def keda_autoscale(draw: st.DrawFn, job: bool) -> dict[str, Any]:
+    """Scaling by KEDA: from zero on a queue-depth metric or triggers (and, for a service, maybe cpu too)."""
+    auto: dict[str, Any] = {"min": draw(st.integers(0, 1)) if not job else 0, "max": draw(st.integers(1, 6))}
+    if draw(st.booleans()):
+        auto["metrics"] = [QUEUE]
+    if "metrics" not in auto or draw(st.booleans()):
+        auto["triggers"] = draw(st.lists(TRIGGER, min_size=1, max_size=2))
+    if not job and draw(st.booleans()):
+        auto["cpu"] = draw(st.integers(50, 90))
+    if not job and draw(st.booleans()):
+        auto["scaleDown"] = {"stabilizationSeconds": draw(st.integers(0, 600))}
+        auto["cooldownSeconds"] = draw(st.integers(0, 600))
+    return auto
+
+
+@st.composite
+def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = False) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "name": name,
         "image": draw(images(name)),
         "layer": draw(st.sampled_from(["orchestration", "agent-pool", "infrastructure"])),
         "resources": {"requests": {"cpu": draw(CPU), "memory": draw(MEMORY)}},
     }
-    port_names = draw(st.lists(PORT_NAME, max_size=3, unique=True))
+    scaled_by_keda = keda and draw(st.integers(0, 2)) == 0  # a third of the agents of a KEDA stack
+    job = scaled_by_keda and draw(st.booleans())
+    if job:  # a task per Job from a queue: no ports, always rolled out gradually
+        spec["kind"] = "job"
+        if draw(st.booleans()):
+            spec["job"] = {"activeDeadlineSeconds": draw(st.integers(60, 3600)), "retries": draw(st.integers(0, 5))}
+    port_names = [] if job else draw(st.lists(PORT_NAME, max_size=3, unique=True))
     ports = [{"name": n, "port": draw(st.integers(1024, 65535))} for n in port_names]
     if ports:
         spec["ports"] = ports
-    if draw(st.booleans()):
+    if scaled_by_keda:
+        spec["scaling"] = {"autoscale": draw(keda_autoscale(job))}
+    elif draw(st.booleans()):
         low = draw(st.integers(1, 4))
         spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 6))}}
     else:
@@ -107,7 +141,7 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str]) -> dict[str, A
         )
     if callable_agents and draw(st.booleans()):
         spec["dependsOn"] = draw(st.lists(st.sampled_from(callable_agents), unique=True, max_size=2))
-    strategy = draw(st.sampled_from(["rolling", "rolling", "canary", "blue-green"]))
+    strategy = "rolling" if job else draw(st.sampled_from(["rolling", "rolling", "canary", "blue-green"]))
     candidate = {"image": draw(images(name))}
     if strategy == "canary":
         traffic = draw(st.sampled_from(["replicas", "gateway"] + (["argo"] if ports else [])))
@@ -133,11 +167,14 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str]) -> dict[str, A
 def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(agent spec documents, stack settings) of a small fleet."""
     names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
+    keda = draw(st.booleans())
     specs: list[dict[str, Any]] = []
     for name in names:
         callable_agents = [s["name"] for s in specs if s.get("ports")]
-        specs.append(draw(agent(name, callable_agents)))
+        specs.append(draw(agent(name, callable_agents, keda)))
     settings: dict[str, Any] = {"foldLayers": draw(st.booleans()), "prometheusOperator": draw(st.booleans())}
+    if keda:
+        settings["keda"] = True
     if draw(st.booleans()):
         settings["labels"] = draw(st.dictionaries(LABEL_TEXT, LABEL_TEXT, max_size=2))
     if any((s.get("rollout") or {}).get("canary", {}).get("traffic") == "gateway" for s in specs):

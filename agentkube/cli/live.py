@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..core.mcp import tools_text
 from ..ops.drift import Drift, drift
 from ..ops.status import AgentStatus, status
 from .command import Command
@@ -15,8 +16,9 @@ HEADERS = ["AGENT", "TRACK", "READY", "VERSION", "IMAGE", "AUTOSCALER", "ENDPOIN
 
 
 def live_status(args: argparse.Namespace, report: Reporter) -> int:
-    agents = status(Path(args.project), Path(args.agents), args.stack)
-    report.result([a.as_json() for a in agents], lambda: _text(agents, report))
+    agents, tools = status(Path(args.project), Path(args.agents), args.stack)
+    data = [{**a.as_json(), "toolServers": [t.name for t in tools if a.agent in t.used_by]} for a in agents]
+    report.result(data, lambda: "\n".join(filter(None, [_text(agents, report), tools_text(tools)])))
     return 0 if all(a.available for a in agents) else 1
 
 

@@ -1,4 +1,4 @@
-"""The `agentkube` command: validate, render, schema and plan without Pulumi or a cluster;
+"""The `agentkube` command: validate, render, schema, plan and graph without Pulumi or a cluster;
 promote, abort, history, rollback, recover and doctor with the pulumi CLI.
 
 Exit codes: 0 success, 1 invalid input, 2 usage error.
@@ -14,12 +14,13 @@ from typing import NoReturn
 
 from ..ops.engine import EngineError
 from ..spec.problems import SpecError
-from . import cluster, live, maintenance, releases, specs
+from . import cluster, graph, live, maintenance, releases, specs
 from .command import Command, UsageError
 from .reporter import Reporter
 
 COMMANDS: list[Command] = [
     *specs.COMMANDS,
+    *graph.COMMANDS,
     *releases.COMMANDS,
     *live.COMMANDS,
     *maintenance.COMMANDS,

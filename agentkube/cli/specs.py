@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.build import build
 from ..core.capacity import HEADERS, plan
+from ..core.mcp import tool_servers, tools_text
 from ..core.secrets import secret_instructions, without_secret_values
 from ..fleet.files import load_fleet
 from ..fleet.model import Fleet
@@ -69,20 +70,22 @@ def schema(args: argparse.Namespace, report: Reporter) -> int:
 
 
 def capacity(args: argparse.Namespace, report: Reporter) -> int:
-    rows, layers, fleet_total = plan(fleet_of(args))
+    fleet = fleet_of(args)
+    rows, layers, fleet_total = plan(fleet)
+    tools = tool_servers(fleet)
     data = {
         "stack": args.stack,
         "agents": [r.as_json() for r in rows],
         "layers": [r.as_json() for r in layers],
         "total": fleet_total.as_json(),
+        "toolServers": [t.as_json() for t in tools],
     }
-    report.result(
-        data,
-        lambda: (
-            f"stack {args.stack}: requests at min..max scale\n"
-            + report.table(HEADERS, [r.cells() for r in [*rows, *layers, fleet_total]])
-        ),
-    )
+
+    def text() -> str:
+        table = report.table(HEADERS, [r.cells() for r in [*rows, *layers, fleet_total]])
+        return "\n".join(filter(None, [f"stack {args.stack}: requests at min..max scale", table, tools_text(tools)]))
+
+    report.result(data, text)
     return 0
 
 

@@ -13,8 +13,9 @@ from ..spec.agent import AgentSpec
 from . import naming
 from .analysis import pod_monitor
 from .layers import layer_objects
-from .network import ingress, network_policy
+from .network import cilium_policy, ingress, network_policy
 from .rollout import workload_objects
+from .sandbox import recycler
 from .scaling import pdb
 from .secrets import config_secret
 
@@ -36,8 +37,10 @@ def agent_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
         *workload_objects(spec, fleet),
         pdb(spec, settings),
         network_policy(spec, fleet),
+        cilium_policy(spec, fleet),
         ingress(spec, fleet),
         pod_monitor(spec, settings),
+        *recycler(spec, settings),
     ]
     return [obj for obj in candidates if obj is not None]
 

@@ -87,6 +87,8 @@ def agent_row(spec: AgentSpec) -> Row:
 def strategy_of(spec: AgentSpec) -> str:
     """The release strategy; for a canary split by pods, the real share of pods at min and max scale."""
     rollout = spec.rollout
+    if spec.kind == "job":  # a ScaledJob: running Jobs finish on their version
+        return "job (gradual)"
     if rollout.canary:
         text = f"canary {rollout.canary.weight}% ({rollout.canary.traffic}"
         by_pods = [t for t in tracks(spec)] if rollout.canary.traffic == "replicas" else []

@@ -12,6 +12,7 @@ from ..spec.quantity import format_cpu, format_memory
 from . import naming
 from .capacity import peak_pods
 from .network import default_deny
+from .sandbox import RECYCLER, recycles
 from .workload import pod_resources
 
 PRIORITY: dict[Layer, int] = {"orchestration": 100000, "infrastructure": 90000, "agent-pool": 50000}
@@ -91,11 +92,13 @@ def quota(ns: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
         "pods": Decimal(0),
     }
     for agent in agents:
-        pods = peak_pods(agent)
-        res = pod_resources(agent.resources)
-        for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "gpu"):
-            totals[key] += pods * getattr(res, key)
-        totals["pods"] += pods
+        counts = [(peak_pods(agent), pod_resources(agent.resources))]
+        if recycles(agent, fleet.settings):
+            counts.append((1, RECYCLER))
+        for pods, res in counts:
+            for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "gpu"):
+                totals[key] += pods * getattr(res, key)
+            totals["pods"] += pods
     hard = {
         "pods": str(int(totals["pods"])),
         "requests.cpu": format_cpu(totals["cpu_request"]),

@@ -68,3 +68,11 @@ def service_url(spec: AgentSpec, settings: StackSettings) -> str | None:
     if not spec.ports:
         return None
     return f"http://{spec.name}.{namespace(spec.layer, settings)}.svc:{spec.ports[0].port}"
+
+
+def mcp_url(spec: AgentSpec, settings: StackSettings) -> str | None:
+    """In-cluster URL of the agent's MCP endpoint, or None when it serves none."""
+    if spec.mcp is None or not spec.ports:
+        return None
+    port = spec.port_number(spec.mcp.port) if spec.mcp.port is not None else spec.ports[0].port
+    return f"http://{spec.name}.{namespace(spec.layer, settings)}.svc:{port}{spec.mcp.path}"

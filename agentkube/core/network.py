@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..fleet.model import Fleet
-from ..spec.agent import AgentSpec
+from ..spec.agent import AgentSpec, egress_target
+from ..spec.stack import StackSettings
 from . import naming
 
 DNS_PORTS = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
@@ -51,7 +54,7 @@ def _ports(spec: AgentSpec) -> list[dict[str, Any]]:
 
 def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
     """Ingress only from the agents that depend on this one (and ingress/monitoring where used);
-    egress only to DNS, this agent's dependencies and addresses outside the private ranges."""
+    egress only to DNS, this agent's dependencies, the trace collector and its `egress` (see `egress_rules`)."""
     settings = fleet.settings
     dependents = fleet.dependents(spec.name)
     ingress: list[dict[str, Any]] = []
@@ -69,9 +72,7 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
                 "ports": [{"protocol": "TCP", "port": spec.port_number(spec.metrics.port)}],
             }
         )
-    egress: list[dict[str, Any]] = [{"to": [{"namespaceSelector": {}}], "ports": DNS_PORTS}]
-    egress += [{"to": [_peer(dep, fleet)], "ports": _ports(dep)} for dep in (fleet.agent(n) for n in spec.depends_on)]
-    egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}]})
+    egress = egress_rules(spec, fleet)
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -83,6 +84,89 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
             **({"ingress": ingress} if ingress else {}),
             "egress": egress,
         },
+    }
+
+
+def egress_rules(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
+    """The NetworkPolicy's egress: DNS (under Cilium, its policy's), dependencies, the collector, the internet.
+
+    Policies add up, so this one never opens what another narrows: with Cilium it allows no internet
+    address at all where the spec lists hosts (only the CiliumNetworkPolicy's host names do)."""
+    settings = fleet.settings
+    cilium = settings.network_policy == "cilium"
+    egress: list[dict[str, Any]] = [] if cilium else [{"to": [{"namespaceSelector": {}}], "ports": DNS_PORTS}]
+    egress += [{"to": [_peer(dep, fleet)], "ports": _ports(dep)} for dep in (fleet.agent(n) for n in spec.depends_on)]
+    collector = otel_collector(settings)
+    if collector and collector.namespace:
+        egress.append(
+            {"to": [_namespace_peer(collector.namespace)], "ports": [{"protocol": "TCP", "port": collector.port}]}
+        )
+    hosts = internet_hosts(spec, settings)
+    if hosts is None:
+        egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}]})
+    elif hosts and not cilium:  # a plain policy can't match names: narrow to their ports
+        ports = sorted({port for _, port in hosts})
+        egress.append(
+            {
+                "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}],
+                "ports": [{"protocol": "TCP", "port": port} for port in ports],
+            }
+        )
+    return egress
+
+
+@dataclass(frozen=True)
+class Collector:
+    """Where pods export traces: an in-cluster Service (`namespace` set) or an outside host."""
+
+    host: str
+    port: int
+    namespace: str | None
+
+
+def otel_collector(settings: StackSettings) -> Collector | None:
+    if settings.otel_endpoint is None:
+        return None
+    url = urlsplit(settings.otel_endpoint)
+    host = url.hostname or ""
+    port = url.port or (443 if url.scheme == "https" else 4318)
+    parts = host.split(".")
+    in_cluster = len(parts) >= 3 and parts[2] == "svc"  # <service>.<namespace>.svc[.cluster.local]
+    return Collector(host, port, parts[1] if in_cluster else None)
+
+
+def internet_hosts(spec: AgentSpec, settings: StackSettings) -> list[tuple[str, int]] | None:
+    """(host, port) the agent may reach outside the cluster; None: any address outside the private ranges."""
+    if spec.internet is None:
+        return None
+    hosts = [egress_target(entry) for entry in spec.internet]
+    collector = otel_collector(settings)
+    if collector and collector.namespace is None:
+        hosts.append((collector.host, collector.port))
+    return sorted(set(hosts))
+
+
+def cilium_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
+    """Under Cilium: DNS through its proxy (which learns the names' addresses) and `toFQDNs` per port."""
+    settings = fleet.settings
+    if settings.network_policy != "cilium":
+        return None
+    dns = {
+        "toEndpoints": [{"matchLabels": {"k8s:io.kubernetes.pod.namespace": "kube-system", "k8s:k8s-app": "kube-dns"}}],
+        "toPorts": [{"ports": [{"port": "53", "protocol": "ANY"}], "rules": {"dns": [{"matchPattern": "*"}]}}],
+    }
+    egress: list[dict[str, Any]] = [dns]
+    by_port: dict[int, list[str]] = {}
+    for host, port in internet_hosts(spec, settings) or []:
+        by_port.setdefault(port, []).append(host)
+    for port, hosts in sorted(by_port.items()):
+        names = [{"matchPattern": h} if h.startswith("*.") else {"matchName": h} for h in sorted(hosts)]
+        egress.append({"toFQDNs": names, "toPorts": [{"ports": [{"port": str(port), "protocol": "TCP"}]}]})
+    return {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumNetworkPolicy",
+        "metadata": naming.metadata(spec, settings),
+        "spec": {"endpointSelector": {"matchLabels": naming.selector(spec, settings)}, "egress": egress},
     }
 
 

@@ -11,8 +11,9 @@ from ..spec.agent import AgentSpec, Candidate
 from ..spec.problems import Problem, SpecError
 from . import naming
 from .analysis import argo_metrics
+from .keda import scaled_job, trigger_authentications
 from .network import service
-from .scaling import hpa, replicas
+from .scaling import autoscaler, replicas
 from .workload import config_map, config_map_name, deployment
 
 ARGO = "argoproj.io/v1alpha1"
@@ -25,7 +26,7 @@ class Track:
     name: str  # object name
     track: str  # stable | canary | blue | green
     spec: AgentSpec  # the agent as this track runs it (image, version, config)
-    replicas: int | None  # None: the HorizontalPodAutoscaler decides, within `bounds`
+    replicas: int | None  # None: the autoscaler (HPA or KEDA) decides, within `bounds`
     weight: int  # percent of traffic
     bounds: tuple[int, int] | None = None  # the autoscaler's min and max; None: the spec's
 
@@ -75,6 +76,8 @@ def tracks(spec: AgentSpec) -> list[Track]:
         auto, weight, gateway = spec.scaling.autoscale, canary.weight, canary.traffic == "gateway"
         if auto:  # two autoscalers: the candidate's share of the pods on top of stable's minimum, by weight at max
             c_min, c_max = canary_split(auto.min, weight)[1], canary_split(auto.max, weight)[1]
+            if auto.min == 0:  # scaled to zero, both tracks are: KEDA wakes each on the same triggers
+                c_min = 0
             # the route splits traffic by itself: stable keeps its full capacity until 100%
             s_max = auto.max if gateway else max(auto.max - c_max, auto.min)
             stable = Track(spec.name, "stable", spec, None, 100 - weight, (auto.min, s_max)) if weight < 100 else None
@@ -121,9 +124,13 @@ def _shares_agent_config(track: Track) -> bool:
 
 
 def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
-    """ConfigMaps, Services, Deployments (or Rollout) and autoscalers of every track."""
+    """ConfigMaps, Services, Deployments (or Rollout, or a job agent's ScaledJob) and autoscalers of every track,
+    after the TriggerAuthentications their KEDA triggers use."""
     settings = fleet.settings
     all_tracks = tracks(spec)
+    auths = trigger_authentications(spec, settings)
+    if spec.kind == "job":
+        return [o for o in (config_map(spec, fleet), *auths, scaled_job(spec, fleet)) if o is not None]
     if spec.rollout.strategy == "rolling":
         track = all_tracks[0]
         return [
@@ -131,14 +138,16 @@ def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
             for o in (
                 config_map(spec, fleet),
                 service(spec, fleet),
+                *auths,
                 deployment(spec, fleet, replicas=track.replicas, extra_labels={naming.TRACK: "stable"}),
-                hpa(spec, settings),
+                autoscaler(spec, settings),
             )
             if o is not None
         ]
     configs = {c["metadata"]["name"]: c for t in all_tracks if (c := track_config(t, fleet))}
     out: list[dict[str, Any]] = list(configs.values())
     out += _services(spec, fleet, all_tracks)
+    out += auths
     canary = spec.rollout.canary
     if canary is not None and canary.traffic == "argo":
         return out + argo_objects(spec, all_tracks[0], fleet)
@@ -153,7 +162,9 @@ def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
                 config_map=config_name(track),
             )
         )
-        if track.replicas is None and (auto := hpa(track.spec, settings, target=track.name, bounds=track.bounds)):
+        if track.replicas is None and (
+            auto := autoscaler(track.spec, settings, target=track.name, bounds=track.bounds, track=track.track)
+        ):
             out.append(auto)
     if canary is not None and canary.traffic == "gateway":
         out.append(http_route(spec, fleet, 100 - canary.weight, canary.weight))
@@ -201,11 +212,22 @@ def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[
                     "backendRefs": [
                         {"name": f"{spec.name}-stable", "port": port, "weight": stable},
                         {"name": f"{spec.name}-canary", "port": port, "weight": canary},
-                    ]
+                    ],
+                    **session_persistence(spec),
                 }
             ],
         },
     }
+
+
+def session_persistence(spec: AgentSpec) -> dict[str, Any]:
+    """The route rule's session persistence for a sticky canary: a conversation stays on its version."""
+    sticky = spec.rollout.canary.sticky if spec.rollout.canary else None
+    if sticky is None:
+        return {}
+    kind, key = ("Header", sticky.header) if sticky.header else ("Cookie", sticky.cookie)
+    timeouts = {"absoluteTimeout": sticky.absolute_timeout, "idleTimeout": sticky.idle_timeout}
+    return {"sessionPersistence": {"sessionName": key, "type": kind, **{k: v for k, v in timeouts.items() if v}}}
 
 
 def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, Any]]:
@@ -265,7 +287,7 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
         },
         {"apiVersion": ARGO, "kind": "Rollout", "metadata": base["metadata"], "spec": rollout_spec},
     ]
-    if track.replicas is None and (auto := hpa(track.spec, settings, target=track.name)):
+    if track.replicas is None and (auto := autoscaler(track.spec, settings, target=track.name)):
         auto["spec"]["scaleTargetRef"] = {"apiVersion": ARGO, "kind": "Rollout", "name": track.name}
         out.append(auto)
     return out

@@ -1,4 +1,4 @@
-"""HorizontalPodAutoscaler and PodDisruptionBudget of an agent."""
+"""Autoscaler (HorizontalPodAutoscaler or KEDA ScaledObject) and PodDisruptionBudget of an agent."""
 
 from __future__ import annotations
 
@@ -7,11 +7,28 @@ from typing import Any
 from ..spec.agent import AgentSpec
 from ..spec.stack import StackSettings
 from . import naming
+from .keda import scaled_object, uses_keda
 
 
 def replicas(spec: AgentSpec) -> int | None:
-    """The Deployment's replica count: None when autoscaled, so `pulumi up` never fights the HPA."""
+    """The Deployment's replica count: None when autoscaled (HPA or KEDA), so `pulumi up` never fights it."""
     return None if spec.scaling.autoscale else spec.scaling.replicas
+
+
+def autoscaler(
+    spec: AgentSpec,
+    settings: StackSettings,
+    target: str | None = None,
+    bounds: tuple[int, int] | None = None,
+    track: str = "stable",
+) -> dict[str, Any] | None:
+    """The agent's (or one track's) autoscaler: a KEDA ScaledObject to scale to zero or on triggers,
+    else a HorizontalPodAutoscaler; None without `autoscale`."""
+    if spec.scaling.autoscale is None:
+        return None
+    if uses_keda(spec):
+        return scaled_object(spec, settings, target, bounds, track)
+    return hpa(spec, settings, target, bounds)
 
 
 def hpa(
@@ -74,8 +91,8 @@ def hpa(
 
 
 def pdb(spec: AgentSpec, settings: StackSettings) -> dict[str, Any] | None:
-    """A PodDisruptionBudget once the agent has at least 2 replicas to keep."""
-    if spec.scaling.min < 2:
+    """A PodDisruptionBudget once the agent has at least 2 replicas to keep (a job agent's pods run to completion)."""
+    if spec.kind == "job" or spec.scaling.min < 2:
         return None
     return {
         "apiVersion": "policy/v1",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..fleet.resolve import dependency_env
+from ..fleet.resolve import dependency_env, mcp_env
 from ..spec.agent import PROBE_KINDS, AgentSpec, Probe, Resources, SecretItem
 from ..spec.quantity import format_cpu, format_memory, parse_quantity
 from . import naming
@@ -113,6 +113,8 @@ def pod_template(spec: AgentSpec, fleet: Fleet, labels: dict[str, str], config_m
     annotations: dict[str, str] = {}
     if spec.config.data and spec.config.reload == "restart":
         annotations[naming.CONFIG_HASH] = naming.content_hash(spec.config.data)
+    if spec.tracing:  # the OpenTelemetry operator injects the language's SDK
+        annotations[f"instrumentation.opentelemetry.io/inject-{spec.tracing.inject}"] = "true"
     if spec.metrics:
         annotations.update(
             {
@@ -138,6 +140,8 @@ def pod_template(spec: AgentSpec, fleet: Fleet, labels: dict[str, str], config_m
         "containers": [container(spec, fleet, config_map)],
         "volumes": volumes(spec, config_map),
     }
+    if spec.isolation:
+        pod["runtimeClassName"] = spec.isolation.runtime_class
     if spec.scheduling.node_selector:
         pod["nodeSelector"] = dict(sorted(spec.scheduling.node_selector.items()))
     tolerations = [t.model_dump(exclude_none=True) for t in spec.scheduling.tolerations]
@@ -167,6 +171,8 @@ def container(spec: AgentSpec, fleet: Fleet, config_map: str) -> dict[str, Any]:
     requests: dict[str, str] = {"cpu": format_cpu(res.cpu_request), "memory": format_memory(res.memory_request)}
     if res.gpu:
         limits["nvidia.com/gpu"] = requests["nvidia.com/gpu"] = str(res.gpu)
+    if spec.isolation:  # a scratch disk of known size: a runaway task fills its own, not the node's
+        limits["ephemeral-storage"] = requests["ephemeral-storage"] = spec.isolation.ephemeral_storage
     sec = spec.security
     body: dict[str, Any] = {
         "name": spec.name,
@@ -198,12 +204,13 @@ def container(spec: AgentSpec, fleet: Fleet, config_map: str) -> dict[str, Any]:
 
 
 def env(spec: AgentSpec, fleet: Fleet, config_map: str) -> list[dict[str, Any]]:
-    """Plain env, dependency URLs, secret references and (for restart config) config keys."""
-    out: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in sorted(spec.env.items())]
-    out += [
-        {"name": dependency_env(dep), "value": naming.service_url(fleet.agent(dep), fleet.settings)}
-        for dep in spec.depends_on
-    ]
+    """Tracing, plain env, dependency URLs, secret references and (for restart config) config keys."""
+    out = [e for e in tracing_env(spec, fleet) if e["name"] not in spec.env]
+    out += [{"name": k, "value": v} for k, v in sorted(spec.env.items())]
+    for dep in map(fleet.agent, spec.depends_on):
+        out.append({"name": dependency_env(dep.name), "value": naming.service_url(dep, fleet.settings)})
+        if (mcp := naming.mcp_url(dep, fleet.settings)) is not None:
+            out.append({"name": mcp_env(dep.name), "value": mcp})
     for item in spec.secrets:
         if item.env:
             name, key = _secret_source(spec, item)
@@ -211,6 +218,26 @@ def env(spec: AgentSpec, fleet: Fleet, config_map: str) -> list[dict[str, Any]]:
     out += [
         {"name": k, "valueFrom": {"configMapKeyRef": {"name": config_map, "key": k}}} for k in spec.config.env_keys()
     ]
+    return out
+
+
+def tracing_env(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
+    """OpenTelemetry's resource: the agent, its version, the environment and the release track (read from
+    the pod's own label, so every track's pods say which they are); the collector when the stack has one.
+    Variables the spec's `env` sets win."""
+    settings = fleet.settings
+    attributes = {
+        "service.version": spec.resolved_version,
+        "deployment.environment": settings.environment,
+        "agentkube.track": "$(AGENTKUBE_TRACK)",
+    }
+    out: list[dict[str, Any]] = [
+        {"name": "AGENTKUBE_TRACK", "valueFrom": {"fieldRef": {"fieldPath": f"metadata.labels['{naming.TRACK}']"}}},
+        {"name": "OTEL_SERVICE_NAME", "value": spec.name},
+        {"name": "OTEL_RESOURCE_ATTRIBUTES", "value": ",".join(f"{k}={v}" for k, v in attributes.items())},
+    ]
+    if settings.otel_endpoint:
+        out.append({"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": settings.otel_endpoint})
     return out
 
 
@@ -229,7 +256,8 @@ def _secret_dirs(spec: AgentSpec) -> dict[str, list[SecretItem]]:
 
 
 def volumes(spec: AgentSpec, config_map: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}]
+    scratch = spec.isolation.ephemeral_storage if spec.isolation else "1Gi"
+    out: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": scratch}}]
     if spec.config.data:
         out.append({"name": "config", "configMap": {"name": config_map}})
     for i, items in enumerate(_secret_dirs(spec).values()):
@@ -256,7 +284,7 @@ def volume_mounts(spec: AgentSpec) -> list[dict[str, Any]]:
 def probes(spec: AgentSpec) -> dict[str, Any]:
     """Readiness, liveness and startup probes; TCP on the first port where the spec gives none."""
     out: dict[str, Any] = {}
-    first = spec.ports[0].port if spec.ports else None
+    first = spec.default_port
     for kind in PROBE_KINDS:
         if (probe := spec.health.probe(kind, first)) is not None:
             out[f"{kind}Probe"] = probe_body(spec, probe)

@@ -12,6 +12,7 @@ from ..spec.image import parse_image
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
 from ..spec.stack import StackSettings
 from .model import Fleet, find_cycle
+from .scaling import keda_problems, zero_warnings
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,6 +44,7 @@ def resolve(
     agents: dict[str, AgentSpec] = {}
     sources: dict[str, str] = {}
     alone, problems = _validate_alone(documents)
+    mcp_servers = frozenset(spec.name for spec in alone.values() if spec.mcp)
     for file, spec in alone.items():
         override = settings.overrides.get(spec.name, {})
         if settings.defaults or override:
@@ -63,8 +65,10 @@ def resolve(
         agents[spec.name] = _with_registry(spec, settings)
         sources[spec.name] = file
         problems += [Problem(file, path, msg) for path, msg in spec.reference_problems()]
-        problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec)]
+        problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec, mcp_servers)]
         problems += _stack_problems(agents[spec.name], settings, file)
+        problems += keda_problems(agents[spec.name], settings, file, stack_file)
+        problems += _runtime_problems(agents[spec.name], settings, file)
     names = set(agents) | {d.get("name") for d in documents.values() if isinstance(d, Mapping)}
     problems += _fleet_problems(agents, sources, names)
     for unknown in sorted(set(settings.overrides) - names):
@@ -89,6 +93,8 @@ def resolve(
         for name, spec in sorted(agents.items())
         if (level := spec.security.pod_security_level()) != "restricted"
     ]
+    warnings += _unenforced_hosts(agents, sources, settings)
+    warnings += zero_warnings(agents, sources)
     return Fleet(tuple(agents[n] for n in sorted(agents)), settings, sources, tuple(warnings))
 
 
@@ -175,7 +181,7 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
                 f"{settings.environment} stack, expected agentkube:gateway: {{name: ..., namespace: ...}}",
             )
         )
-    if spec.scaling.min < settings.min_replicas:
+    if spec.kind == "service" and spec.scaling.min < settings.min_replicas:  # a job agent runs per task
         where = "scaling.autoscale.min" if spec.scaling.autoscale else "scaling.replicas"
         problems.append(
             Problem(
@@ -187,6 +193,62 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
             )
         )
     return problems
+
+
+def _runtime_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list[Problem]:
+    """What the agent asks of the cluster that the stack does not say it has."""
+    problems = []
+    env = settings.environment
+    if spec.isolation and spec.isolation.runtime_class not in settings.runtime_classes:
+        name, known = spec.isolation.runtime_class, settings.runtime_classes
+        listed = f"it lists {', '.join(known)}{did_you_mean(name, known)}" if known else "it lists none"
+        problems.append(
+            Problem(
+                file,
+                "isolation.runtimeClass",
+                f"'{name}' is not a RuntimeClass of the {env} stack ({listed}); install it in the cluster and add "
+                f"it to agentkube:runtimeClasses",
+            )
+        )
+    if spec.sandbox and spec.sandbox.max_lifetime and not settings.kubectl_image:
+        problems.append(
+            Problem(
+                file,
+                "sandbox.maxLifetime",
+                f"recycling the pool needs an image with kubectl: set agentkube:kubectlImage in the {env} stack "
+                "(e.g. bitnami/kubectl:1.34)",
+            )
+        )
+    canary = spec.rollout.canary
+    if canary and canary.sticky and settings.gateway_channel != "experimental":
+        problems.append(
+            Problem(
+                file,
+                "rollout.canary.sticky",
+                "session persistence is in the Gateway API experimental channel (HTTPRoute "
+                f"rules[].sessionPersistence, v1.1 or later), and the {env} stack's agentkube:gatewayChannel is "
+                "standard; install the experimental CRDs and set agentkube:gatewayChannel: experimental",
+            )
+        )
+    return problems
+
+
+def _unenforced_hosts(
+    agents: Mapping[str, AgentSpec], sources: Mapping[str, str], settings: StackSettings
+) -> list[Problem]:
+    """Plain NetworkPolicies cannot match host names: say so wherever egress names hosts."""
+    if settings.network_policy != "kubernetes":
+        return []
+    return [
+        Problem(
+            sources[name],
+            "egress",
+            f"warning: {', '.join(hosts)}: NetworkPolicies cannot match host names, so only the ports are "
+            "enforced (any public address on them); agentkube:networkPolicy: cilium enforces the names",
+        )
+        for name, spec in sorted(agents.items())
+        if (hosts := spec.internet)
+    ]
 
 
 def track_images(spec: AgentSpec) -> list[tuple[str, str]]:
@@ -237,7 +299,7 @@ def _fleet_problems(agents: Mapping[str, AgentSpec], sources: Mapping[str, str],
     return problems
 
 
-def _env_collisions(spec: AgentSpec) -> list[tuple[str, str]]:
+def _env_collisions(spec: AgentSpec, mcp_servers: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Env names set twice: by `env`, by a secret, as a dependency URL or as a `reload: restart` config key."""
     seen = {name: f"env.{name}" for name in spec.env}
     problems = []
@@ -245,6 +307,11 @@ def _env_collisions(spec: AgentSpec) -> list[tuple[str, str]]:
     injected += [
         (f"dependsOn[{i}]", dependency_env(d)) for i, d in enumerate(spec.depends_on) if d not in spec.depends_on[:i]
     ]  # a repeat is reported once, as such
+    injected += [
+        (f"dependsOn[{i}]", mcp_env(d))
+        for i, d in enumerate(spec.depends_on)
+        if d not in spec.depends_on[:i] and d in mcp_servers
+    ]
     injected += [(f"config.data.{key}", key) for key in spec.config.env_keys()]
     for where, name in injected:
         if name in seen:
@@ -256,6 +323,11 @@ def _env_collisions(spec: AgentSpec) -> list[tuple[str, str]]:
 def dependency_env(agent: str) -> str:
     """The env var carrying a dependency's URL: tool-server -> TOOL_SERVER_URL."""
     return agent.upper().replace("-", "_") + "_URL"
+
+
+def mcp_env(agent: str) -> str:
+    """The env var carrying an MCP dependency's endpoint: tool-server -> TOOL_SERVER_MCP_URL."""
+    return agent.upper().replace("-", "_") + "_MCP_URL"
 
 
 def _config_secret_problems(

@@ -3,8 +3,9 @@
 kwokctl runs etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok as local processes
 bound to 127.0.0.1, from the binaries `scripts/install-cluster` builds (nothing is downloaded). kwok
 fakes a node pool (one large node per zone and a tainted GPU node) and the status of the pods scheduled
-to it, so they become Running and Ready with no container runtime. The Argo Rollouts and Gateway API
-CRDs in `crds/` make the API server validate those objects.
+to it, so they become Running and Ready with no container runtime. The CRDs in `crds/` (Argo Rollouts,
+Gateway API, Prometheus Operator, KEDA, Cilium) make the API server validate those objects, and the
+gvisor and kata RuntimeClasses let isolated pods be admitted.
 
 Everything lives in `<project>/.agentkube/`: the kubeconfig, kwokctl's configuration and its working
 directory `kwok/clusters/<name>/` (certificates, etcd data, logs, pid files). The name is unique per
@@ -46,6 +47,7 @@ GPU_NODE = "gpu-zone-a"
 GPUS = 8
 GPU_RESOURCE = "nvidia.com/gpu"
 NODES = (*(f"node-{zone}" for zone in ZONES), GPU_NODE)
+RUNTIME_CLASSES = {"gvisor": "runsc", "kata": "kata"}  # name -> handler, for `isolation.runtimeClass`
 PROBE_POD = "agentkube-probe"  # scheduled once by a cold `up` to prove pods become Running and Ready
 TIMEOUT = 120.0  # seconds for a cold `up` to have every node Ready and every CRD Established
 RESTART_TIMEOUT = 60.0  # seconds for a stopped cluster to run pods again before it is created anew
@@ -296,7 +298,7 @@ def _kwokctl_error(stderr: str) -> str:
 
 def _provision(paths: _Paths, probe: bool, timeout: float) -> None:
     """Apply the CRDs and nodes, wait until they are Established and Ready, and (`probe`) run one pod."""
-    nodes = json.dumps({"apiVersion": "v1", "kind": "List", "items": node_manifests()})
+    nodes = json.dumps({"apiVersion": "v1", "kind": "List", "items": node_manifests() + runtime_classes()})
     apply = ["apply", "--server-side", "--force-conflicts", "--field-manager", LOCAL_CLUSTER, "-f", str(CRDS_DIR)]
     try:
         Cluster(paths.kubeconfig).kubectl(*apply, "-f", "-", stdin=nodes, timeout=timeout)
@@ -357,6 +359,19 @@ def node_manifests() -> list[dict[str, Any]]:
 
     pool = [node(f"node-{zone}", zone, {}) for zone in ZONES]
     return [*pool, node(GPU_NODE, ZONES[0], {"nvidia.com/gpu.present": "true"}, gpus=GPUS)]
+
+
+def runtime_classes() -> list[dict[str, Any]]:
+    """The sandboxing RuntimeClasses a real cluster installs with gVisor or Kata (kwok runs any pod alike)."""
+    return [
+        {
+            "apiVersion": "node.k8s.io/v1",
+            "kind": "RuntimeClass",
+            "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": LOCAL_CLUSTER}},
+            "handler": handler,
+        }
+        for name, handler in RUNTIME_CLASSES.items()
+    ]
 
 
 def _probe_pod() -> dict[str, Any]:

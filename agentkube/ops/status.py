@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import naming
+from ..core.keda import uses_keda
+from ..core.mcp import ToolServer, tool_servers
 from ..core.rollout import Track, tracks
 from ..fleet.files import load_fleet
 from ..spec.agent import AgentSpec
@@ -47,23 +49,26 @@ class AgentStatus:
         return {**asdict(self), "available": self.available, "share": self.share()}
 
 
-def status(project_dir: Path, agents_dir: Path, stack: str) -> list[AgentStatus]:
-    """Every agent of the stack's fleet, read from its cluster in one query per namespace."""
+def status(project_dir: Path, agents_dir: Path, stack: str) -> tuple[list[AgentStatus], list[ToolServer]]:
+    """Every agent of the stack's fleet, read from its cluster in one query per namespace, and the fleet's
+    MCP tool servers with the agents that use them."""
     fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
     cluster = cluster_of(project_dir, fleet.settings, stack)
     argo = any(a.rollout.canary and a.rollout.canary.traffic == "argo" for a in fleet.agents)
+    keda = any(uses_keda(a) for a in fleet.agents)
     by_namespace: dict[str, list[dict[str, Any]]] = {}
     out = []
     for spec in fleet.agents:
         ns = naming.namespace(spec.layer, fleet.settings)
         if ns not in by_namespace:
-            by_namespace[ns] = _namespace_objects(cluster, ns, argo)
+            by_namespace[ns] = _namespace_objects(cluster, ns, argo, keda)
         out.append(_agent_status(spec, ns, by_namespace[ns]))
-    return out
+    return out, tool_servers(fleet)
 
 
-def _namespace_objects(cluster: Cluster, ns: str, argo: bool) -> list[dict[str, Any]]:
+def _namespace_objects(cluster: Cluster, ns: str, argo: bool, keda: bool) -> list[dict[str, Any]]:
     kinds = "deployments,horizontalpodautoscalers,pods,endpointslices,events" + (",rollouts.argoproj.io" * argo)
+    kinds += ",scaledobjects.keda.sh,scaledjobs.keda.sh,jobs" * keda
     return cluster.items(kinds, ns)
 
 
@@ -72,7 +77,10 @@ def _named(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any
 
 
 def _agent_status(spec: AgentSpec, ns: str, objects: list[dict[str, Any]]) -> AgentStatus:
-    track_list = [_track_status(t, objects) for t in tracks(spec) if t.max_pods or t.replicas is None]
+    if spec.kind == "job":
+        track_list = [_job_status(spec, objects)]
+    else:
+        track_list = [_track_status(t, objects) for t in tracks(spec) if t.max_pods or t.replicas is None]
     pods = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Pod"}
     endpoints: Counter[str] = Counter()
     for piece in objects:
@@ -97,10 +105,16 @@ def _agent_status(spec: AgentSpec, ns: str, objects: list[dict[str, Any]]) -> Ag
 def _track_status(track: Track, objects: list[dict[str, Any]]) -> TrackStatus:
     found = _named(objects, "Deployment", track.name) or _named(objects, "Rollout", track.name)
     auto = _named(objects, "HorizontalPodAutoscaler", track.name)
+    scaled = _named(objects, "ScaledObject", track.name)
     autoscaler = None
     if auto is not None:
         current = auto.get("status", {}).get("currentReplicas", "?")  # unknown until the HPA first acts
         autoscaler = f"{current}/{auto['spec'].get('minReplicas', 1)}..{auto['spec']['maxReplicas']}"
+    elif scaled is not None:  # KEDA scales the workload itself between 0 and 1, its HPA above
+        current = (found or {}).get("status", {}).get("replicas", 0)
+        autoscaler = (
+            f"{current}/{scaled['spec'].get('minReplicaCount', 0)}..{scaled['spec'].get('maxReplicaCount', 100)}"
+        )
     if found is None:
         return TrackStatus(
             track.track, track.name, 0, track.min_pods, track.spec.image, track.spec.resolved_version, autoscaler, False
@@ -132,4 +146,31 @@ def _rolled_out(workload: dict[str, Any], desired: int) -> bool:
         and state.get("updatedReplicas", 0) >= desired
         and state.get("replicas", 0) <= desired
         and state.get("availableReplicas", 0) >= desired
+    )
+
+
+def _job_status(spec: AgentSpec, objects: list[dict[str, Any]]) -> TrackStatus:
+    """A job agent: its ScaledJob, and as ready/desired the Jobs it runs now. Available while the ScaledJob
+    exists and KEDA does not report it broken (a cluster without a KEDA controller reports nothing)."""
+    scaled = _named(objects, "ScaledJob", spec.name)
+    running = [
+        o
+        for o in objects
+        if o["kind"] == "Job"
+        and (o["metadata"].get("labels") or {}).get("scaledjob.keda.sh/name") == spec.name
+        and (o.get("status") or {}).get("active")
+    ]
+    if scaled is None:
+        return TrackStatus("job", spec.name, 0, 0, spec.image, spec.resolved_version, None, False)
+    template = scaled["spec"]["jobTargetRef"]["template"]
+    conditions = {c["type"]: c["status"] for c in (scaled.get("status") or {}).get("conditions") or []}
+    return TrackStatus(
+        "job",
+        spec.name,
+        len(running),
+        len(running),
+        template["spec"]["containers"][0]["image"],
+        (scaled["metadata"].get("labels") or {}).get("app.kubernetes.io/version", "?"),
+        f"{len(running)}/{scaled['spec'].get('minReplicaCount', 0)}..{scaled['spec'].get('maxReplicaCount', 100)}",
+        conditions.get("Ready") != "False",
     )

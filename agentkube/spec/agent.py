@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -21,8 +21,10 @@ from .patterns import (
     DNS_LABEL,
     DNS_SUBDOMAIN,
     DURATION,
+    EGRESS_HOST,
     ENV_NAME,
     HOST,
+    HOST_PORT,
     PERCENT,
     PORT_NAME,
     URL_PATH,
@@ -260,13 +262,83 @@ class ScaleBehavior(Model):
     stabilization_seconds: int = Field(ge=0, le=3600, description="Window of past recommendations considered.")
 
 
+class PrometheusTrigger(Model):
+    """Scale on a PromQL query against the stack's `prometheusAddress`."""
+
+    query: str = Field(min_length=1, description="PromQL returning one number, e.g. `sum(agent_queue_depth)`.")
+    threshold: Quantity = Field(description="Target value per pod: pods = ceil(value / threshold).")
+
+    @model_validator(mode="after")
+    def _positive_threshold(self) -> Self:
+        if parse_quantity(self.threshold) <= 0:
+            raise ValueError(f"threshold ({self.threshold}) must be above 0: pods = ceil(value / threshold)")
+        return self
+
+
+class RedisTrigger(Model):
+    """Scale on the length of a Redis list."""
+
+    address: str = Field(pattern=HOST_PORT, description="Redis `host:port`, e.g. `redis.infra.svc:6379`.")
+    list: str = Field(min_length=1, description="Name of the list the tasks wait in.")
+    length: int = Field(5, ge=1, description="Target list entries per pod.")
+
+
+class RabbitMqTrigger(Model):
+    """Scale on the length of a RabbitMQ queue; the connection URL comes from a Secret only."""
+
+    queue: str = Field(min_length=1, description="Queue the tasks wait in.")
+    length: int = Field(5, ge=1, description="Target messages per pod.")
+    host_from_secret: SecretKeyRef = Field(
+        description="Secret key holding the `amqp://user:password@host:5672/vhost` URL, read by KEDA through a "
+        "TriggerAuthentication; never written in plain text."
+    )
+
+
+class KafkaTrigger(Model):
+    """Scale on a Kafka consumer group's lag."""
+
+    bootstrap_servers: list[Annotated[str, Field(pattern=HOST_PORT)]] = Field(
+        min_length=1, description="Brokers, `host:port` each."
+    )
+    topic: str = Field(min_length=1, description="Topic the tasks arrive on.")
+    consumer_group: str = Field(min_length=1, description="Consumer group of the agent.")
+    lag_threshold: int = Field(10, ge=1, description="Target lag per pod.")
+
+
+TRIGGER_KINDS = ("prometheus", "redis", "rabbitmq", "kafka")
+
+
+class Trigger(Model):
+    """A KEDA event source: exactly one of `prometheus`, `redis`, `rabbitmq`, `kafka`."""
+
+    prometheus: PrometheusTrigger | None = Field(None, description="A Prometheus query.")
+    redis: RedisTrigger | None = Field(None, description="A Redis list.")
+    rabbitmq: RabbitMqTrigger | None = Field(None, description="A RabbitMQ queue.")
+    kafka: KafkaTrigger | None = Field(None, description="A Kafka consumer group's lag.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        given = [k for k in TRIGGER_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a trigger needs exactly one of {', '.join(TRIGGER_KINDS)}; found {', '.join(given) or 'none'}"
+            )
+        return self
+
+
 DEFAULT_CPU_TARGET = 70
 
 
 class Autoscale(Model):
-    """A HorizontalPodAutoscaler (autoscaling/v2); the Deployment then leaves replicas to it."""
+    """A HorizontalPodAutoscaler (autoscaling/v2), or with `min: 0` or `triggers` a KEDA ScaledObject; the
+    Deployment then leaves replicas to it."""
 
-    min: int = Field(1, ge=1, description="Fewest replicas.")
+    min: int = Field(
+        1,
+        ge=0,
+        description="Fewest replicas; 0 scales to zero with KEDA (needs `agentkube:keda` and a trigger). "
+        "For `kind: job`, the Jobs kept waiting for a task; a job agent sets it, usually to 0.",
+    )
     max: int = Field(ge=1, description="Most replicas.")
     cpu: int | None = Field(
         None,
@@ -279,6 +351,13 @@ class Autoscale(Model):
     metrics: list[Metric] = Field(default_factory=list, description="Agent signals: queue depth, in-flight requests.")
     scale_up: ScaleBehavior | None = Field(None, description="Scale-up stabilization.")
     scale_down: ScaleBehavior | None = Field(None, description="Scale-down stabilization (Kubernetes default 300 s).")
+    triggers: list[Trigger] = Field(
+        default_factory=list,
+        description="KEDA event sources (queues, lag, PromQL); a KEDA ScaledObject scales the agent on them.",
+    )
+    cooldown_seconds: int | None = Field(
+        None, ge=0, description="KEDA: seconds after the last active trigger before scaling to 0 (KEDA default 300)."
+    )
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> Self:
@@ -289,7 +368,29 @@ class Autoscale(Model):
     @property
     def cpu_target(self) -> int | None:
         """The CPU utilization target, with the default applied when no target is given at all."""
-        return self.cpu if (self.cpu or self.memory or self.metrics) else DEFAULT_CPU_TARGET
+        return self.cpu if (self.cpu or self.memory or self.metrics or self.triggers) else DEFAULT_CPU_TARGET
+
+    @property
+    def keda(self) -> bool:
+        """Scaled by a KEDA ScaledObject rather than a HorizontalPodAutoscaler: to zero, or on triggers."""
+        return self.min == 0 or bool(self.triggers)
+
+    @property
+    def wakes_from_zero(self) -> bool:
+        """Some signal comes from outside the pods (a queue, a query), so it can start the first pod."""
+        return bool(self.triggers) or any(m.external for m in self.metrics)
+
+
+class Job(Model):
+    """Run-to-completion settings of a `kind: job` agent: a KEDA ScaledJob starts a Job per task."""
+
+    active_deadline_seconds: int | None = Field(
+        None, ge=1, description="Longest a Job may run before it is stopped and counted as failed (none by default)."
+    )
+    retries: int = Field(3, ge=0, description="Retries of a failed task, each in a new pod (the Job's backoffLimit).")
+    successful_history: int = Field(10, ge=0, description="Finished Jobs kept for their logs (KEDA default 100).")
+    failed_history: int = Field(10, ge=0, description="Failed Jobs kept for their logs (KEDA default 100).")
+    polling_interval: int = Field(30, ge=1, description="Seconds between KEDA's looks at the triggers.")
 
 
 class Scaling(Model):
@@ -314,6 +415,10 @@ class SecretKeyRef(Model):
         description="Name of an existing Kubernetes Secret.",
     )
     key: str = Field(min_length=1, description="Key inside that Secret.")
+
+
+for _model in (RabbitMqTrigger, Trigger, Autoscale, Scaling):  # defined above, before the SecretKeyRef they hold
+    _model.model_rebuild()
 
 
 class SecretItem(Model):
@@ -572,6 +677,30 @@ class Candidate(Model):
         return self
 
 
+HEADER_NAME = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
+
+
+class Sticky(Model):
+    """Gateway API session persistence on the canary's HTTPRoute: exactly one of `header` or `cookie`."""
+
+    header: str | None = Field(
+        None, pattern=HEADER_NAME, max_length=128, description="Request header naming the session, e.g. X-Session-Id."
+    )
+    cookie: str | None = Field(
+        None, pattern=HEADER_NAME, max_length=128, description="Cookie the gateway sets to pin the session."
+    )
+    absolute_timeout: str | None = Field(
+        None, pattern=DURATION, description="Longest a session stays pinned, e.g. 1h (the gateway's default otherwise)."
+    )
+    idle_timeout: str | None = Field(None, pattern=DURATION, description="Unpin a session idle for this long.")
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Self:
+        if (self.header is None) == (self.cookie is None):
+            raise ValueError("give exactly one of header or cookie, e.g. {header: X-Session-Id}")
+        return self
+
+
 class Canary(Candidate):
     """A candidate version that takes a share of the traffic."""
 
@@ -582,6 +711,17 @@ class Canary(Candidate):
         "argo: an Argo Rollouts Rollout with automated analysis.",
     )
     analysis: Analysis | None = Field(None, description="Automated analysis (with `traffic: argo`).")
+    sticky: Sticky | None = Field(
+        None, description="Keep each conversation on one version (with `traffic: gateway`): session persistence."
+    )
+
+    @model_validator(mode="after")
+    def _sticky_needs_a_route(self) -> Self:
+        if self.sticky is not None and self.traffic != "gateway":
+            raise ValueError(
+                f"sticky needs traffic: gateway (an HTTPRoute's session persistence), found traffic: {self.traffic}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _argo_needs_a_query(self) -> Self:
@@ -639,6 +779,71 @@ class Rollout(Model):
 # --- the agent --------------------------------------------------------------------------------
 
 
+# --- agent runtime: egress, isolation, tracing, MCP ---------------------------------------------
+
+
+def _egress_host(entry: str) -> str:
+    port = entry.partition(":")[2]
+    if port and not 1 <= int(port) <= 65535:
+        raise ValueError(f"port {port} of '{entry}' is out of range, expected 1-65535")
+    return entry
+
+
+EgressHost = Annotated[str, Field(pattern=EGRESS_HOST), AfterValidator(_egress_host)]
+DEFAULT_EGRESS_PORT = 443
+
+
+def egress_target(entry: str) -> tuple[str, int]:
+    """`host[:port]` -> (host, port); the port defaults to 443."""
+    host, _, port = entry.partition(":")
+    return host, int(port) if port else DEFAULT_EGRESS_PORT
+
+
+class Isolation(Model):
+    """A stronger boundary than a container, for agents that run generated code or browse."""
+
+    runtime_class: str = Field(
+        pattern=DNS_SUBDOMAIN,
+        description="RuntimeClass the pods run under (e.g. gvisor, kata); the stack lists the available ones "
+        "in `runtimeClasses`.",
+    )
+    ephemeral_storage: MemoryQuantity = Field(
+        "1Gi", description="Scratch disk per pod (ephemeral-storage limit, and the /tmp size limit)."
+    )
+
+
+# lifetimes a cron schedule repeats evenly: minutes that divide an hour, hours that divide a day
+MaxLifetime = Literal["5m", "10m", "15m", "20m", "30m", "1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"]
+
+
+class Sandbox(Model):
+    """A warm pool of isolated pods behind the agent's Service: no cold start per task."""
+
+    size: int = Field(2, ge=1, le=100, description="Warm pods kept running; the pool's replica count.")
+    max_lifetime: MaxLifetime | None = Field(
+        None,
+        description="Replace every pod this often (a rolling restart, so the pool stays warm), e.g. 1h; "
+        "needs `agentkube:kubectlImage` in the stack.",
+    )
+
+
+class Tracing(Model):
+    """OpenTelemetry auto-instrumentation by the OpenTelemetry operator."""
+
+    inject: Literal["python", "java", "nodejs", "dotnet", "go"] = Field(
+        description="Language of the agent: the operator injects its SDK (`instrumentation.opentelemetry.io/"
+        "inject-<language>`)."
+    )
+
+
+class Mcp(Model):
+    """The agent is a Model Context Protocol tool server."""
+
+    path: str = Field("/mcp", pattern=URL_PATH, description="Path of the MCP endpoint.")
+    port: PortRef | None = Field(None, description="Port serving MCP; the first port when unset.")
+    transport: Literal["streamable-http", "sse"] = Field("streamable-http", description="MCP transport.")
+
+
 class AgentSpec(Model):
     """One agent of the system: `name` and `image` alone are a valid spec."""
 
@@ -667,6 +872,12 @@ class AgentSpec(Model):
     resources: Resources = Field(default_factory=Resources, description="Requests and limits.")
     health: Health = Field(default_factory=Health, description="Readiness, liveness and startup probes.")
     scaling: Scaling = Field(default_factory=Scaling, description="Fixed replicas or an autoscaling policy.")
+    kind: Literal["service", "job"] = Field(
+        "service",
+        description="service: a Deployment of long-running pods; job: a task per message, each run to completion "
+        "by a KEDA ScaledJob (needs `agentkube:keda`, `scaling.autoscale.triggers`, no ports).",
+    )
+    job: Job | None = Field(None, description="Run-to-completion settings, with `kind: job` (defaults when unset).")
     secrets: list[SecretItem] = Field(default_factory=list, description="Secrets injected at runtime, by reference.")
     config: Config = Field(default_factory=Config, description="Configuration data and how changes reach pods.")
     depends_on: list[str] = Field(
@@ -682,11 +893,38 @@ class AgentSpec(Model):
     scheduling: Scheduling = Field(default_factory=Scheduling, description="Node placement.")
     service_account: ServiceAccount = Field(default_factory=ServiceAccount, description="The agent's ServiceAccount.")
     rollout: Rollout = Field(default_factory=Rollout, description="How new versions are released.")
+    egress: list[EgressHost] | None = Field(
+        None,
+        description="Internet hosts the agent may reach, `host[:port]` (port 443 when unset; `*.` for any "
+        "subdomain); `[]`: none. Unset: any address outside the private ranges (none with `isolation`).",
+    )
+    isolation: Isolation | None = Field(None, description="Run the pods under a sandboxing RuntimeClass.")
+    sandbox: Sandbox | None = Field(None, description="A warm pool of isolated pods (needs `isolation`).")
+    tracing: Tracing | None = Field(None, description="OpenTelemetry auto-instrumentation.")
+    mcp: Mcp | None = Field(None, description="An MCP tool server: dependents get `<NAME>_MCP_URL`.")
 
     @model_validator(mode="after")
     def _version_is_a_label(self) -> Self:
         check_versioned(self.image, self.version)
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _the_pool_size_is_the_replica_count(cls, data: Any) -> Any:
+        """A sandbox pool runs `sandbox.size` pods, whatever `scaling.replicas` (or a stack default) says."""
+        if isinstance(data, dict) and isinstance(sandbox := data.get("sandbox"), dict):
+            size = sandbox.get("size", Sandbox.model_fields["size"].default)
+            scaling = data.get("scaling")
+            if isinstance(size, int) and not (isinstance(scaling, dict) and "autoscale" in scaling):
+                data = {**data, "scaling": {"replicas": size}}
+        return data
+
+    @property
+    def internet(self) -> list[str] | None:
+        """The egress hosts; None: any address outside the private ranges. Isolated pods default to none."""
+        if self.egress is None and self.isolation is not None:
+            return []
+        return self.egress
 
     @property
     def tag(self) -> str | None:
@@ -696,6 +934,13 @@ class AgentSpec(Model):
     @property
     def resolved_version(self) -> str:
         return version_of(self.image, self.version)
+
+    @property
+    def default_port(self) -> int | None:
+        """The port default probes check: the MCP endpoint's, else the first."""
+        if self.mcp is not None and self.mcp.port is not None:
+            return self.port_number(self.mcp.port)
+        return self.ports[0].port if self.ports else None
 
     def port_number(self, ref: int | str) -> int:
         """Resolve a port name to its number (numbers pass through)."""
@@ -717,6 +962,7 @@ class AgentSpec(Model):
         refs += [
             ("metrics.port", self.metrics.port if self.metrics else None),
             ("expose.port", self.expose.port if self.expose else None),
+            ("mcp.port", self.mcp.port if self.mcp else None),
         ]
         for where, ref in refs:
             if isinstance(ref, str) and ref not in names:
@@ -730,6 +976,10 @@ class AgentSpec(Model):
             problems.append(("expose.port", f"{self.expose.port} is not a declared port, expected one of: {declared}"))
         if self.expose and not self.ports:
             problems.append(("expose", "needs at least one port in ports to route to"))
+        if self.mcp and not self.ports:
+            problems.append(("mcp", "needs at least one port in ports to serve MCP on"))
+        if self.sandbox and not self.ports:
+            problems.append(("sandbox", "needs at least one port in ports: the pool serves behind the Service"))
         if len(names) != len(self.ports):
             problems.append(("ports", "port names must be unique"))
         seen: dict[tuple[int, str], str] = {}
@@ -743,7 +993,20 @@ class AgentSpec(Model):
                     )
                 )
             seen.setdefault((port.port, port.protocol), port.name)
-        return problems + self._mount_problems()
+        return problems + self._mount_problems() + self._isolation_problems()
+
+    def _isolation_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        if self.sandbox is not None and self.isolation is None:
+            problems.append(("sandbox", "needs isolation, e.g. isolation: {runtimeClass: gvisor}"))
+        if self.sandbox is not None and self.scaling.autoscale is not None:
+            problems.append(("scaling.autoscale", "a sandbox pool has a fixed size (sandbox.size), expected none"))
+        if self.isolation is not None:
+            if self.security.service_account_token:
+                problems.append(("security.serviceAccountToken", "true with isolation, expected no API token"))
+            if not self.security.read_only_root_filesystem:
+                problems.append(("security.readOnlyRootFilesystem", "false with isolation, expected a read-only root"))
+        return problems
 
     def mounts(self) -> list[tuple[str, str]]:
         """(field path, directory) of every volume mount of the container, in the order they are made."""

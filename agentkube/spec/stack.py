@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -53,6 +53,36 @@ class StackSettings(Model):
         description="The cluster runs the Prometheus Operator: each agent with `metrics` gets a PodMonitor that "
         "keeps its agent and track labels for canary analysis.",
     )
+    network_policy: Literal["kubernetes", "cilium"] = Field(
+        "kubernetes",
+        description="Policy engine of the cluster. cilium: each agent's `egress` hosts become a "
+        "CiliumNetworkPolicy `toFQDNs` allow-list; kubernetes: NetworkPolicies can only narrow egress to the "
+        "hosts' ports.",
+    )
+    runtime_classes: list[str] = Field(
+        default_factory=list,
+        description="RuntimeClasses installed in the cluster (e.g. gvisor, kata) that `isolation.runtimeClass` "
+        "may name.",
+    )
+    kubectl_image: str | None = Field(
+        None,
+        description="An image with kubectl, for the CronJob that recycles `sandbox.maxLifetime` pools.",
+    )
+    otel_endpoint: str | None = Field(
+        None,
+        description="OpenTelemetry collector (`http://host:port`) every pod exports to (OTEL_EXPORTER_OTLP_ENDPOINT), "
+        "with the egress to reach it.",
+    )
+    gateway_channel: Literal["standard", "experimental"] = Field(
+        "standard",
+        description="Gateway API channel of the cluster's CRDs; `rollout.canary.sticky` needs experimental "
+        "(HTTPRoute session persistence).",
+    )
+    keda: bool = Field(
+        False,
+        description="The cluster runs KEDA: agents may scale to zero (`scaling.autoscale.min: 0`), on "
+        "`triggers`, and run as `kind: job`.",
+    )
     render_dir: str | None = Field(
         None, description="Render manifests to this directory instead of a cluster (Pulumi's render mode)."
     )
@@ -88,6 +118,16 @@ class StackSettings(Model):
         if local and others:
             raise ValueError(f"true while {' and '.join(others)} is set too, expected one target for the stack")
         return local
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _endpoint_is_a_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.fullmatch(r"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?/?", url):
+            raise ValueError(
+                f"'{url}' is not a collector URL, expected http(s)://host[:port], e.g. "
+                "http://otel-collector.observability.svc:4318"
+            )
+        return url
 
     @field_validator("labels")
     @classmethod

@@ -28,7 +28,8 @@ def test_validate_example_fleet(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--stack", "dev"]) == 0
     out = capsys.readouterr().out
     assert out == (
-        "valid: 5 agents in 3 layers for stack dev (coder, orchestrator, researcher, tool-server, vector-store)\n"
+        "valid: 6 agents in 3 layers for stack dev (code-runner, coder, orchestrator, researcher, tool-server, "
+        "vector-store)\n"
     )
 
 
@@ -46,8 +47,9 @@ def test_validate_broken_copy_lists_every_problem(
     assert captured.out == ""
     assert captured.err.splitlines() == [
         "agents/researcher.yaml: replicaz: unknown field 'replicaz', expected one of: args, command, config, "
-        "dependsOn, disruption, env, expose, health, image, layer, metrics, name, ports, resources, rollout, scaling, "
-        "scheduling, secrets, security, serviceAccount, shutdown, version",
+        "dependsOn, disruption, egress, env, expose, health, image, isolation, job, kind, layer, mcp, metrics, name, "
+        "ports, resources, rollout, sandbox, scaling, scheduling, secrets, security, serviceAccount, shutdown, "
+        "tracing, version",
         "agents/researcher.yaml: resources.requests.memory: '500mb' is not a Kubernetes quantity, expected a number "
         "with an optional suffix such as 250m, 1, 512Mi or 2Gi (did you mean '500Mi'?)",
         "2 problem(s) found; nothing was rendered or deployed",
@@ -62,7 +64,7 @@ def test_validate_json_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken_copy(tmp_path, "coder.yaml", CODER_WITH_UNKNOWN_DEPENDENCY))
-    assert main(["validate", "--output", "json"]) == 1
+    assert main(["validate", "--stack", "dev", "--output", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report == {
         "valid": False,
@@ -132,11 +134,11 @@ def test_plan_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--stack", "prod", "--output", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     researcher = next(a for a in report["agents"] if a["agent"] == "researcher")
-    # weight 10: stable 2..18 and canary 1..2 under their HPAs, so 3..20 pods (the canary 33%..10% of them)
-    assert (researcher["replicas_min"], researcher["replicas_max"]) == (3, 20)
-    assert researcher["strategy"] == "canary 10% (replicas; 33%..10% of pods)"
-    assert (researcher["cpu_min"], researcher["cpu_max"]) == ("750m", "5")
-    assert (researcher["memory_min"], researcher["memory_max"]) == ("1536Mi", "10Gi")
+    # weight 10 by the route (prod's override): stable keeps 2..20 and the canary adds 1..2 under their HPAs
+    assert (researcher["replicas_min"], researcher["replicas_max"]) == (3, 22)
+    assert researcher["strategy"] == "canary 10% (gateway)"
+    assert (researcher["cpu_min"], researcher["cpu_max"]) == ("750m", "5500m")
+    assert (researcher["memory_min"], researcher["memory_max"]) == ("1536Mi", "11Gi")
     tool_server = next(a for a in report["agents"] if a["agent"] == "tool-server")
     assert (tool_server["replicas_min"], tool_server["replicas_max"]) == (4, 4)  # two full colours
     assert report["total"]["gpu_min"] == 2  # coder: 2 replicas in prod, 1 GPU each
@@ -145,7 +147,16 @@ def test_plan_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
         "agent-pool total",
         "infrastructure total",
     ]
+    assert {t["name"]: t["used_by"] for t in report["toolServers"]} == {
+        "code-runner": ["coder"],
+        "tool-server": ["coder", "orchestrator", "researcher"],
+    }
     assert main(["plan", "--stack", "dev"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[1].split() == ["AGENT", "LAYER", "ROLLOUT", "REPLICAS", "CPU", "MEMORY", "GPU"]
-    assert table[-1].split()[:2] == ["fleet", "total"]
+    tools = table.index("MCP tool servers:")
+    assert table[tools - 1].split()[:2] == ["fleet", "total"]
+    assert table[tools + 2] == (
+        "  tool-server: http://tool-server.agentkube-agent-pool.svc:8080/mcp (streamable-http), "
+        "used by coder, orchestrator, researcher"
+    )

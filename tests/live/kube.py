@@ -20,10 +20,12 @@ T = TypeVar("T")
 
 
 @contextmanager
-def deployed_fleet(root: Path, tools: str, namespace: str, specs: dict[str, str]) -> Iterator[Project]:
+def deployed_fleet(
+    root: Path, tools: str, namespace: str, specs: dict[str, str], settings: dict[str, str] | None = None
+) -> Iterator[Project]:
     """A project of its own with `specs` (name -> YAML) as its agents, deployed by `pulumi up` of a dev stack
     on the local cluster under the namespace prefix `namespace` (so modules never touch each other's
-    objects), and destroyed after the block."""
+    objects), with more stack `settings` (`keda` -> `true`), and destroyed after the block."""
     project = Project(root, tools)
     (project.root / WORK_DIR).symlink_to(ROOT / WORK_DIR)
     shutil.rmtree(project.root / "agents")
@@ -32,10 +34,11 @@ def deployed_fleet(root: Path, tools: str, namespace: str, specs: dict[str, str]
         (project.root / "agents" / f"{name}.yaml").write_text(text)
     (project.root / "Pulumi.dev.yaml").write_text(
         f"config:\n  agentkube:environment: dev\n  agentkube:localCluster: true\n  agentkube:namespace: {namespace}\n"
+        + "".join(f"  agentkube:{key}: {value}\n" for key, value in sorted((settings or {}).items()))
     )
     project.run("stack", "init", "--secrets-provider", "passphrase")
-    project.up()
     try:
+        project.up()  # a failed up may have created objects too
         yield project
     finally:
         project.run("destroy", "--yes", "--skip-preview", check=False)

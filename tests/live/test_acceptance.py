@@ -25,7 +25,7 @@ from tests.strategies import fleets
 
 # applied for real, namespaces first: what pod admission looks up (a pod's ServiceAccount must exist)
 LAYER_KINDS = ("Namespace", "PriorityClass", "ResourceQuota", "LimitRange", "ServiceAccount")
-WORKLOADS = ("Deployment", "Rollout")
+WORKLOADS = ("Deployment", "Rollout", "ScaledJob")
 counter = itertools.count()
 
 
@@ -50,6 +50,13 @@ def apply(kube: Cluster, objects: list[dict[str, Any]], dry_run: bool) -> list[s
     return [line for line in done.stderr.splitlines() if line.strip() and "Warning:" not in line]
 
 
+def pod_template(workload: dict[str, Any]) -> dict[str, Any]:
+    """The pod template of a Deployment or Rollout, or of the Jobs a KEDA ScaledJob starts."""
+    spec = workload["spec"]
+    template: dict[str, Any] = spec["jobTargetRef"]["template"] if workload["kind"] == "ScaledJob" else spec["template"]
+    return template
+
+
 def probe_pods(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A Pod per pod template, as the workload controller would create it."""
     return [
@@ -59,9 +66,9 @@ def probe_pods(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "metadata": {
                 "name": f"{o['metadata']['name']}-admission",
                 "namespace": o["metadata"]["namespace"],
-                "labels": o["spec"]["template"]["metadata"]["labels"],
+                "labels": pod_template(o)["metadata"]["labels"],
             },
-            "spec": o["spec"]["template"]["spec"],
+            "spec": pod_template(o)["spec"],
         }
         for o in objects
         if o["kind"] in WORKLOADS and o["spec"].get("replicas", 1) > 0  # replicas 0: no pod is ever made

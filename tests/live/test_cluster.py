@@ -50,6 +50,27 @@ PODMONITOR: dict[str, Any] = {
     "metadata": {"name": "probe", "namespace": "default"},
     "spec": {"selector": {"matchLabels": {"app": "probe"}}, "podMetricsEndpoints": [{"port": "http"}]},
 }
+SCALEDOBJECT: dict[str, Any] = {
+    "apiVersion": "keda.sh/v1alpha1",
+    "kind": "ScaledObject",
+    "metadata": {"name": "probe", "namespace": "default"},
+    "spec": {
+        "scaleTargetRef": {"name": "probe"},
+        "minReplicaCount": 0,
+        "triggers": [{"type": "prometheus", "metadata": {"query": "sum(up)", "threshold": "5"}}],
+    },
+}
+FQDN_POLICY: dict[str, Any] = {
+    "apiVersion": "cilium.io/v2",
+    "kind": "CiliumNetworkPolicy",
+    "metadata": {"name": "probe", "namespace": "default"},
+    "spec": {
+        "endpointSelector": {"matchLabels": {"app": "probe"}},
+        "egress": [{"toFQDNs": [{"matchName": "api.openai.com"}], "toPorts": [{"ports": [{"port": "443"}]}]}],
+    },
+}
+STICKY = copy.deepcopy(HTTPROUTE)
+STICKY["spec"]["rules"][0]["sessionPersistence"] = {"sessionName": "X-Session-Id", "type": "Header"}
 
 
 def kubectl(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -103,11 +124,11 @@ def test_a_second_up_reuses_the_running_cluster(live: cluster.ClusterInfo) -> No
     assert elapsed < 1.0
 
 
-def test_the_server_validates_rollouts_routes_and_pod_monitors(live: cluster.ClusterInfo) -> None:
+def test_the_server_validates_every_custom_resource_agentkube_emits(live: cluster.ClusterInfo) -> None:
     crds = [f"crd/{p.stem}" for p in sorted(cluster.CRDS_DIR.glob("*.yaml"))]
-    assert len(crds) == 6
+    assert len(crds) == 10
     kubectl("wait", "--for=condition=Established", "--timeout=10s", *crds)
-    for good in (ROLLOUT, HTTPROUTE, PODMONITOR):
+    for good in (ROLLOUT, HTTPROUTE, STICKY, PODMONITOR, SCALEDOBJECT, FQDN_POLICY):
         kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(good))
     misspelt = copy.deepcopy(ROLLOUT)
     misspelt["spec"]["replicaz"] = misspelt["spec"].pop("replicas")
@@ -120,6 +141,24 @@ def test_the_server_validates_rollouts_routes_and_pod_monitors(live: cluster.Clu
     no_selector = copy.deepcopy(PODMONITOR)
     del no_selector["spec"]["selector"]
     assert kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(no_selector), check=False).returncode != 0
+    bad_session = copy.deepcopy(STICKY)
+    bad_session["spec"]["rules"][0]["sessionPersistence"]["type"] = "Sticky"
+    assert kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(bad_session), check=False).returncode != 0
+
+
+def test_the_sandbox_runtime_classes_admit_isolated_pods(live: cluster.ClusterInfo) -> None:
+    found = json.loads(kubectl("get", "runtimeclasses", "-o", "json").stdout)["items"]
+    assert {r["metadata"]["name"]: r["handler"] for r in found} == cluster.RUNTIME_CLASSES
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "isolated", "namespace": "default"},
+        "spec": {"runtimeClassName": "gvisor", "containers": [{"name": "c", "image": "registry.invalid/c:1"}]},
+    }
+    kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(pod))
+    pod["spec"]["runtimeClassName"] = "firecracker"  # not installed: the RuntimeClass admission refuses it
+    refused = kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(pod), check=False)
+    assert refused.returncode != 0 and "firecracker" in refused.stderr, refused.stderr
 
 
 def test_a_gpu_pod_runs_and_is_ready_on_the_gpu_node(live: cluster.ClusterInfo) -> None:

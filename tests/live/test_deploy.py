@@ -14,6 +14,7 @@ import pytest
 from agentkube.ops.kube import Cluster
 from agentkube.project import WORK_DIR
 from tests.helpers import ROOT, SECRET, Project
+from tests.live.kube import get, pods, settled, until, watching
 
 PROD_NAMESPACE = "agentkube-prod"  # prod and dev share the local cluster, so prod gets its own prefix
 DEV_NAMESPACES = ("agentkube-orchestration", "agentkube-agent-pool", "agentkube-infrastructure")
@@ -159,3 +160,69 @@ def test_custom_resources_deploy_without_waiting_for_a_controller(deployed: Proj
     deployed.edit("researcher", error_rate, "      metrics:\n")
     deployed.run("config", "rm", "agentkube:gateway", stack="dev")
     deployed.up("dev")  # back to the example's replicas canary
+
+
+def test_the_runtime_objects_are_stored_as_rendered(deployed: Project, kube: Cluster) -> None:
+    """What the agent-native runtime adds survives the API server: nothing pruned, isolated pods admitted."""
+    pool = "agentkube-agent-pool"
+    prod_pool = f"{PROD_NAMESPACE}-agent-pool"
+    route = get(kube, "httproute", prod_pool, "researcher")  # the experimental CRD keeps session persistence
+    assert route["spec"]["rules"][0]["sessionPersistence"] == {
+        "sessionName": "X-Session-Id",
+        "type": "Header",
+        "idleTimeout": "30m",
+    }
+    fqdn = get(kube, "ciliumnetworkpolicy", prod_pool, "researcher")["spec"]["egress"]
+    assert {n.get("matchName") or n.get("matchPattern") for r in fqdn for n in r.get("toFQDNs", [])} == {
+        "api.openai.com",
+        "*.search.example.com",
+    }
+    for namespace in (pool, prod_pool):
+        runners = pods(kube, namespace, "app.kubernetes.io/name=code-runner")
+        assert len(runners) == 2 and all(p["spec"]["runtimeClassName"] == "gvisor" for p in runners.values())
+        coder = get(kube, "deployment", namespace, "coder")["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e.get("value") for e in coder["env"]}
+        assert env["TOOL_SERVER_MCP_URL"] == f"http://tool-server.{namespace}.svc:8080/mcp"
+        assert env["CODE_RUNNER_MCP_URL"] == f"http://code-runner.{namespace}.svc:8080/mcp"
+    for pod in objects(kube, "pods", "agentkube-"):  # every agent pod says which agent, version and track it is
+        if pod["metadata"]["labels"].get("app.kubernetes.io/managed-by") != "agentkube" or "-recycler" in pod[
+            "metadata"
+        ]["labels"].get("app.kubernetes.io/name", ""):
+            continue
+        env = {e["name"]: e for e in pod["spec"]["containers"][0].get("env", [])}
+        assert env["OTEL_SERVICE_NAME"]["value"] == pod["metadata"]["labels"]["app.kubernetes.io/name"]
+        assert pod["metadata"]["labels"]["agentkube.io/track"] in ("stable", "canary", "blue", "green")
+        version = pod["metadata"]["labels"]["app.kubernetes.io/version"]
+        assert f"service.version={version}," in env["OTEL_RESOURCE_ATTRIBUTES"]["value"]
+
+
+def test_the_recycler_may_restart_its_pool_and_nothing_else(deployed: Project, kube: Cluster) -> None:
+    namespace = "agentkube-agent-pool"
+    account = f"system:serviceaccount:{namespace}:code-runner-recycler"
+
+    def can(*what: str) -> bool:
+        done = kube.kubectl("auth", "can-i", *what, "-n", namespace, "--as", account, check=False)
+        return done.stdout.strip() == "yes"
+
+    assert can("patch", "deployment/code-runner")
+    assert not can("patch", "deployment/coder")
+    assert not can("delete", "pods")
+    assert not can("get", "secrets")
+    cron = get(kube, "cronjob", namespace, "code-runner-recycler")
+    assert cron["spec"]["schedule"] == "0 * * * *"
+    before = settled(kube, namespace, "app.kubernetes.io/name=code-runner", 2)
+    with watching(kube, "deployment/code-runner", "-n", namespace) as seen:
+        kube.kubectl(*cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"][1:],
+                     "-n", namespace, "--as", account)  # fmt: skip
+        after = until(
+            "the pool to be replaced",
+            lambda: (
+                (now := settled(kube, namespace, "app.kubernetes.io/name=code-runner", 2)).keys().isdisjoint(before)
+                and now
+            ),
+            timeout=120,
+        )
+    assert len(after) == 2
+    available = [o.get("status", {}).get("availableReplicas", 0) for o in seen]
+    assert len(seen) > 2 and min(available) >= 2, available  # warm all along: new pods surge before old ones go
+    deployed.run("preview", "--expect-no-changes", stack="dev")  # the restart stamp is not drift Pulumi fights

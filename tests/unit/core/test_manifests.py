@@ -32,6 +32,14 @@ def pod(objs: list[dict[str, Any]], name: str = "worker") -> dict[str, Any]:
     return spec
 
 
+TRACING = ("AGENTKUBE_TRACK", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_ENDPOINT")
+
+
+def own_env(container: dict[str, Any]) -> list[dict[str, Any]]:
+    """The container's env without the tracing variables every pod gets."""
+    return [e for e in container.get("env", []) if e["name"] not in TRACING]
+
+
 def test_minimal_spec_gets_production_defaults() -> None:
     objs = objects(GOOD)
     assert kinds(objs) == [
@@ -228,7 +236,7 @@ def test_secrets_reach_pods_only_as_references() -> None:
         ],
     }
     objs = objects(spec)
-    env = pod(objs)["containers"][0]["env"]
+    env = own_env(pod(objs)["containers"][0])
     assert env == [
         {"name": "OPENAI_API_KEY", "valueFrom": {"secretKeyRef": {"name": "llm-keys", "key": "openai"}}},
         {"name": "SEARCH_API_KEY", "valueFrom": {"secretKeyRef": {"name": "worker-secrets", "key": "searchApiKey"}}},
@@ -267,7 +275,7 @@ def test_restart_config_is_env_and_rolls_pods_on_change() -> None:
         return result
 
     first = template({"MAX_STEPS": "12", "agent.yaml": "x"})
-    assert first["spec"]["containers"][0]["env"] == [
+    assert own_env(first["spec"]["containers"][0]) == [
         {"name": "MAX_STEPS", "valueFrom": {"configMapKeyRef": {"name": "worker-config", "key": "MAX_STEPS"}}}
     ]
     second = template({"MAX_STEPS": "13", "agent.yaml": "x"})
@@ -394,11 +402,12 @@ def test_shutdown_drains_before_sigterm() -> None:
 
 def test_prod_is_highly_available_and_dev_is_small() -> None:
     dev, prod = build(stack_fleet("dev")), build(stack_fleet("prod"))
-    for name in ("coder", "orchestrator", "researcher", "tool-server-blue", "vector-store"):
+    for name in ("code-runner", "coder", "orchestrator", "researcher", "tool-server-blue", "vector-store"):
         assert "topologySpreadConstraints" in pod(prod, name)
         assert "topologySpreadConstraints" not in pod(dev, name)
-    assert len([o for o in prod if o["kind"] == "PodDisruptionBudget"]) == 5
-    assert len([o for o in dev if o["kind"] == "PodDisruptionBudget"]) == 0
+    assert len([o for o in prod if o["kind"] == "PodDisruptionBudget"]) == 6
+    budgets = [o["metadata"]["name"] for o in dev if o["kind"] == "PodDisruptionBudget"]
+    assert budgets == ["code-runner"]  # dev's one agent of 2 pods: the sandbox pool
     for obj in prod:
         canary = obj["metadata"]["labels"].get("agentkube.io/track") == "canary"  # sized by its weight
         if obj["kind"] == "Deployment" and "replicas" in obj["spec"] and not canary:

@@ -32,8 +32,9 @@ def test_name_and_image_alone_are_a_valid_spec() -> None:
 def test_unknown_field_suggests_the_close_one() -> None:
     assert problems({**GOOD, "imagePullPolicyy": "x", "scaling": {"replica": 2}}) == [
         "agents/worker.yaml: imagePullPolicyy: unknown field 'imagePullPolicyy', expected one of: args, command, "
-        "config, dependsOn, disruption, env, expose, health, image, layer, metrics, name, ports, resources, rollout, "
-        "scaling, scheduling, secrets, security, serviceAccount, shutdown, version",
+        "config, dependsOn, disruption, egress, env, expose, health, image, isolation, job, kind, layer, mcp, "
+        "metrics, name, ports, resources, rollout, sandbox, scaling, scheduling, secrets, security, serviceAccount, "
+        "shutdown, tracing, version",
         "agents/worker.yaml: scaling.replica: unknown field 'replica' (did you mean 'replicas'?)",
     ]
 
@@ -194,9 +195,10 @@ def test_unknown_stack_setting(tmp_path: Path) -> None:
         settings_from_config({"agentkube:environmnet": "prod"}, "Pulumi.x.yaml")
     assert [str(p) for p in caught.value.problems] == [
         "Pulumi.x.yaml: config.agentkube:environmnet: unknown setting 'environmnet' (did you mean 'environment'?); "
-        "settings are: awaitIngress, awaitSeconds, context, defaults, environment, foldLayers, gateway, ingressClass, "
-        "ingressNamespace, kubeconfig, labels, localCluster, minReplicas, monitoringNamespace, namespace, overrides, "
-        "production, prometheusAddress, prometheusOperator, registry, renderDir "
+        "settings are: awaitIngress, awaitSeconds, context, defaults, environment, foldLayers, gateway, "
+        "gatewayChannel, ingressClass, ingressNamespace, keda, kubeconfig, kubectlImage, labels, localCluster, "
+        "minReplicas, monitoringNamespace, namespace, networkPolicy, otelEndpoint, overrides, production, "
+        "prometheusAddress, prometheusOperator, registry, renderDir, runtimeClasses "
         "(secrets must be set with --secret)"
     ]
 
@@ -255,3 +257,163 @@ def test_a_stack_has_one_target() -> None:
         "Pulumi.x.yaml: config.agentkube:localCluster: true while renderDir is set too, "
         "expected one target for the stack"
     ]
+
+
+# --- KEDA: scale to zero, triggers, job agents ---------------------------------------------------
+
+QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "research"}, "averageValue": "30"}}
+TASKS = {"prometheus": {"query": "sum(tasks)", "threshold": "5"}}
+NO_KEDA = (
+    "which the dev stack does not declare; set `agentkube:keda: true` in Pulumi.test.yaml once KEDA runs in its cluster"
+)
+
+
+def job(**autoscale: Any) -> dict[str, Any]:
+    return {**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3, "triggers": [TASKS], **autoscale}}}
+
+
+def test_min_zero_needs_keda_in_the_stack() -> None:
+    assert problems({**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}) == [
+        f"agents/worker.yaml: scaling.autoscale.min: 0 needs KEDA (an HPA cannot scale to zero), {NO_KEDA}, or min: 1"
+    ]
+
+
+def test_triggers_need_keda_in_the_stack() -> None:
+    assert problems({**GOOD, "scaling": {"autoscale": {"min": 1, "max": 3, "triggers": [TASKS]}}}) == [
+        f"agents/worker.yaml: scaling.autoscale.triggers: are read by KEDA, {NO_KEDA}"
+    ]
+
+
+def test_a_job_agent_needs_keda_in_the_stack_once() -> None:
+    assert problems(job()) == [f"agents/worker.yaml: kind: 'job' runs as a KEDA ScaledJob and needs KEDA, {NO_KEDA}"]
+
+
+def test_a_stack_override_to_min_zero_needs_keda_too() -> None:
+    overrides = {"worker": {"scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}}
+    assert problems(GOOD, overrides=overrides) == [
+        f"agents/worker.yaml: scaling.autoscale.min: 0 needs KEDA (an HPA cannot scale to zero), {NO_KEDA}, or min: 1"
+    ]
+
+
+def test_keda_settings_validate() -> None:
+    assert fleet_of(job(), keda=True).agents[0].kind == "job"
+    assert fleet_of({**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}, keda=True)
+
+
+def test_min_zero_on_cpu_alone_names_the_fix() -> None:
+    assert problems({**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "cpu": 50}}}, keda=True) == [
+        "agents/worker.yaml: scaling.autoscale.min: 0 is never left on cpu, memory or per-pod metrics alone (with "
+        "no pod there is nothing to measure, so KEDA refuses it); add a trigger from outside the pods, e.g. an "
+        "external queue-depth metric or triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}], "
+        "or set min: 1"
+    ]
+
+
+def test_a_trigger_has_exactly_one_source() -> None:
+    redis = {"address": "redis.infra.svc:6379", "list": "tasks"}
+    assert problems(job(triggers=[{**TASKS, "redis": redis}, {}]), keda=True) == [
+        "agents/worker.yaml: scaling.autoscale.triggers[0]: a trigger needs exactly one of prometheus, redis, "
+        "rabbitmq, kafka; found prometheus, redis",
+        "agents/worker.yaml: scaling.autoscale.triggers[1]: a trigger needs exactly one of prometheus, redis, "
+        "rabbitmq, kafka; found none",
+    ]
+
+
+def test_trigger_fields_are_checked() -> None:
+    triggers = [
+        {"redis": {"address": "redis", "list": "tasks"}},
+        {"prometheus": {"query": "sum(x)", "threshold": "0"}},
+        {"rabbitmq": {"queue": "q", "host": "amqp://guest:guest@rabbit:5672"}},
+    ]
+    assert problems(job(triggers=triggers), keda=True) == [
+        "agents/worker.yaml: scaling.autoscale.triggers[0].redis.address: 'redis' is not valid, expected a host "
+        "name and a port (e.g. 'redis.infra.svc:6379')",
+        "agents/worker.yaml: scaling.autoscale.triggers[1].prometheus: threshold (0) must be above 0: "
+        "pods = ceil(value / threshold)",
+        "agents/worker.yaml: scaling.autoscale.triggers[2].rabbitmq.host: unknown field 'host', expected one of: "
+        "hostFromSecret, length, queue",
+        "agents/worker.yaml: scaling.autoscale.triggers[2].rabbitmq.hostFromSecret: required field is missing",
+    ]
+
+
+def test_a_job_agent_needs_triggers() -> None:
+    assert problems({**GOOD, "kind": "job"}, keda=True) == [
+        "agents/worker.yaml: scaling: a job agent starts a Job per task and needs scaling.autoscale with triggers, "
+        "e.g. autoscale: {min: 0, max: 10, triggers: [{prometheus: {query: 'sum(agent_queue_depth)', "
+        "threshold: '10'}}]}"
+    ]
+    assert problems({**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3}}}, keda=True) == [
+        "agents/worker.yaml: scaling.autoscale.triggers: a job agent starts a Job per task and needs a queue or "
+        "query to count them, e.g. triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}]"
+    ]
+
+
+def test_a_job_agent_serves_no_ports_and_scales_by_tasks_only() -> None:
+    spec = {
+        **job(cpu=50, scaleDown={"stabilizationSeconds": 5}, cooldownSeconds=5),
+        "ports": [{"name": "http", "port": 8080}],
+    }
+    spec["scaling"]["autoscale"]["metrics"] = [{"pods": {"name": "busy", "averageValue": "1"}}]
+    assert problems(spec, keda=True) == [
+        "agents/worker.yaml: ports: a job agent takes its tasks from a queue and serves no traffic, expected no "
+        "ports (kind: service for an agent that others call)",
+        "agents/worker.yaml: scaling.autoscale.cooldownSeconds: a job agent has no cooldown: each Job ends with its "
+        "task",
+        "agents/worker.yaml: scaling.autoscale.cpu: a job agent is scaled by its tasks, not by utilization, expected "
+        "no cpu or memory target",
+        "agents/worker.yaml: scaling.autoscale.metrics[0].pods: a job agent is scaled by its tasks, not by per-pod "
+        "metrics, expected an external metric or a trigger",
+        "agents/worker.yaml: scaling.autoscale.scaleDown: a job agent runs each Job to completion and is never "
+        "scaled down, expected no stabilization (job.pollingInterval sets how often KEDA looks at the queue)",
+    ]
+
+
+@pytest.mark.parametrize("strategy", ["canary", "blue-green"])
+def test_a_job_agent_refuses_canary_and_blue_green(strategy: str) -> None:
+    candidate = {"image": "ghcr.io/acme/worker:1.1.0"}
+    rollout = (
+        {"strategy": "canary", "canary": candidate}
+        if strategy == "canary"
+        else {"strategy": "blue-green", "blueGreen": {"blue": candidate}}
+    )
+    assert problems({**job(), "rollout": rollout}, keda=True) == [
+        f"agents/worker.yaml: rollout.strategy: '{strategy}' does not apply to a job agent: each task runs to "
+        "completion on the version current when it started, and an update starts new Jobs on the new version while "
+        "running Jobs finish (KEDA's gradual rollout); expected rolling"
+    ]
+
+
+def test_a_job_block_needs_kind_job() -> None:
+    assert problems({**GOOD, "job": {"retries": 1}}) == [
+        "agents/worker.yaml: job: is set but kind is service, expected kind: job (or no job block)"
+    ]
+
+
+def test_min_replicas_of_the_stack_bind_services_not_job_agents() -> None:
+    assert fleet_of(job(), keda=True, minReplicas=2).agents[0].scaling.min == 0
+    assert problems(
+        {**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}, keda=True, minReplicas=2
+    ) == ["agents/worker.yaml: scaling.autoscale.min: 0 is below the dev stack's minReplicas (2), expected at least 2"]
+
+
+def test_an_agent_at_zero_that_others_call_gets_a_warning() -> None:
+    tool = {**GOOD, "ports": [{"name": "http", "port": 8080}], "expose": {"host": "tools.example.com"}}
+    tool["scaling"] = {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}
+    caller = {"name": "caller", "image": "ghcr.io/acme/caller:1.0.0", "dependsOn": ["worker"]}
+    fleet = fleet_of(tool, caller, keda=True)
+    assert [str(w) for w in fleet.warnings] == [
+        "agents/worker.yaml: scaling.autoscale.min: warning: at 0 pods, calls from caller, the Ingress for "
+        "tools.example.com fail until a trigger starts a pod (triggers count queued work, not requests); min: 1 "
+        "keeps one pod to answer"
+    ]
+    assert fleet_of({**GOOD, "scaling": tool["scaling"]}, keda=True).warnings == ()
+
+
+def test_a_job_agent_says_how_many_jobs_wait() -> None:
+    spec = job()
+    del spec["scaling"]["autoscale"]["min"]
+    assert problems(spec, keda=True) == [
+        "agents/worker.yaml: scaling.autoscale.min: is not set, and a job agent needs it: min: 0 starts Jobs only "
+        "for waiting tasks, min: N keeps N Jobs waiting for one"
+    ]
+    assert fleet_of({**job(), "scaling": {"autoscale": {**job()["scaling"]["autoscale"], "min": 1}}}, keda=True)

@@ -1,0 +1,190 @@
+"""KEDA objects of an agent: a ScaledObject (scale to zero, event triggers), a ScaledJob (`kind: job`)
+and the TriggerAuthentications that give KEDA a trigger's credentials by Secret reference."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..fleet.model import Fleet
+from ..spec.agent import AgentSpec, Autoscale, Job, Trigger
+from ..spec.quantity import parse_quantity
+from ..spec.stack import StackSettings
+from . import naming
+from .workload import config_map_name, pod_template, scanner_skips
+
+KEDA = "keda.sh/v1alpha1"
+
+
+def uses_keda(spec: AgentSpec) -> bool:
+    """KEDA scales the agent: a job agent, or an autoscaler that goes to zero or has triggers."""
+    auto = spec.scaling.autoscale
+    return spec.kind == "job" or (auto is not None and auto.keda)
+
+
+def number(quantity: str) -> str:
+    """A Kubernetes quantity as the plain number KEDA parses: '500m' -> '0.5', '2k' -> '2000'."""
+    return format(parse_quantity(quantity).normalize(), "f")
+
+
+def promql(metric: str, labels: dict[str, str]) -> str:
+    """`sum(metric{k="v",...})`, the labels sorted and their values quoted as PromQL strings."""
+    inner = ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(labels.items()))
+    return f"sum({metric}{{{inner}}})" if inner else f"sum({metric})"
+
+
+def auth_name(spec: AgentSpec, index: int) -> str:
+    """The TriggerAuthentication of trigger `index` of the agent."""
+    return f"{spec.name}-trigger-{index}"
+
+
+def triggers(spec: AgentSpec, settings: StackSettings, track: str = "stable") -> list[dict[str, Any]]:
+    """The agent's scaling signals as KEDA triggers: cpu and memory, its metrics as Prometheus queries
+    (an external metric by its name and selector; a per-pod metric over the track's pods), then `triggers`."""
+    auto = spec.scaling.autoscale
+    if auto is None:
+        return []
+    out: list[dict[str, Any]] = [
+        {"type": resource, "metricType": "Utilization", "metadata": {"value": str(percent)}}
+        for resource, percent in (("cpu", auto.cpu_target), ("memory", auto.memory))
+        if percent
+    ]
+    for metric in auto.metrics:
+        if metric.external:
+            ext = metric.external
+            target = ext.average_value or ext.value or "1"  # the model requires exactly one of the two
+            trigger = _prometheus(settings, promql(ext.name, ext.selector), target)
+            if ext.value is not None:
+                trigger["metricType"] = "Value"
+            out.append(trigger)
+        elif metric.pods:
+            # the labels the README's scrape config keeps: one track's pods, as the HPA's Pods metric counts them
+            pods = {"namespace": naming.namespace(spec.layer, settings), "agent": spec.name, "track": track}
+            out.append(_prometheus(settings, promql(metric.pods.name, pods), metric.pods.average_value))
+    out += [_trigger(spec, settings, i, t) for i, t in enumerate(auto.triggers)]
+    return out
+
+
+def _prometheus(settings: StackSettings, query: str, threshold: str) -> dict[str, Any]:
+    return {
+        "type": "prometheus",
+        "metadata": {"serverAddress": settings.prometheus_address, "query": query, "threshold": number(threshold)},
+    }
+
+
+def _trigger(spec: AgentSpec, settings: StackSettings, index: int, trigger: Trigger) -> dict[str, Any]:
+    if trigger.prometheus:
+        return _prometheus(settings, trigger.prometheus.query, trigger.prometheus.threshold)
+    if trigger.redis:
+        redis = trigger.redis
+        return {
+            "type": "redis",
+            "metadata": {"address": redis.address, "listName": redis.list, "listLength": str(redis.length)},
+        }
+    if trigger.rabbitmq:
+        rabbit = trigger.rabbitmq  # the host URL holds the password: KEDA reads it from the Secret
+        return {
+            "type": "rabbitmq",
+            "metadata": {"mode": "QueueLength", "value": str(rabbit.length), "queueName": rabbit.queue},
+            "authenticationRef": {"name": auth_name(spec, index)},
+        }
+    kafka = trigger.kafka
+    if kafka is None:  # the model requires exactly one source
+        raise ValueError(f"trigger {index} of {spec.name} has no source")
+    return {
+        "type": "kafka",
+        "metadata": {
+            "bootstrapServers": ",".join(kafka.bootstrap_servers),
+            "topic": kafka.topic,
+            "consumerGroup": kafka.consumer_group,
+            "lagThreshold": str(kafka.lag_threshold),
+        },
+    }
+
+
+def trigger_authentications(spec: AgentSpec, settings: StackSettings) -> list[dict[str, Any]]:
+    """A TriggerAuthentication per trigger that needs credentials, pointing KEDA at the Secret's key."""
+    auto = spec.scaling.autoscale
+    out = []
+    for i, trigger in enumerate(auto.triggers if auto else []):
+        if trigger.rabbitmq:
+            ref = trigger.rabbitmq.host_from_secret
+            out.append(
+                {
+                    "apiVersion": KEDA,
+                    "kind": "TriggerAuthentication",
+                    "metadata": naming.metadata(spec, settings, auth_name(spec, i)),
+                    "spec": {"secretTargetRef": [{"parameter": "host", "name": ref.name, "key": ref.key}]},
+                }
+            )
+    return out
+
+
+def scaled_object(
+    spec: AgentSpec,
+    settings: StackSettings,
+    target: str | None = None,
+    bounds: tuple[int, int] | None = None,
+    track: str = "stable",
+) -> dict[str, Any]:
+    """The ScaledObject of the agent's (or one track's) Deployment; `bounds` replace the spec's min and max."""
+    auto = _autoscale(spec)
+    body: dict[str, Any] = {
+        "apiVersion": KEDA,
+        "kind": "ScaledObject",
+        "metadata": naming.metadata(spec, settings, target),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target or spec.name},
+            "minReplicaCount": bounds[0] if bounds else auto.min,
+            "maxReplicaCount": bounds[1] if bounds else auto.max,
+            "triggers": triggers(spec, settings, track),
+        },
+    }
+    if auto.cooldown_seconds is not None:
+        body["spec"]["cooldownPeriod"] = auto.cooldown_seconds
+    behavior = {
+        direction: {"stabilizationWindowSeconds": b.stabilization_seconds}
+        for direction, b in (("scaleUp", auto.scale_up), ("scaleDown", auto.scale_down))
+        if b
+    }
+    if behavior:
+        body["spec"]["advanced"] = {"horizontalPodAutoscalerConfig": {"behavior": behavior}}
+    return body
+
+
+def scaled_job(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
+    """A `kind: job` agent: a Job per task, on the pod template its Deployment would have had. Updates roll
+    out gradually, so running Jobs finish on their version."""
+    settings = fleet.settings
+    auto = _autoscale(spec)
+    job = spec.job or Job()
+    labels = {**naming.labels(spec, settings), naming.TRACK: "stable"}
+    template = pod_template(spec, fleet, labels, config_map_name(spec))
+    # a failed attempt gets a new pod (fresh /tmp, its own logs) until `retries` are used up
+    template["spec"]["restartPolicy"] = "Never"
+    target: dict[str, Any] = {"backoffLimit": job.retries, "template": template}
+    if job.active_deadline_seconds is not None:
+        target = {"activeDeadlineSeconds": job.active_deadline_seconds, **target}
+    meta = naming.metadata(spec, settings)
+    meta["annotations"] = {naming.SPEC_HASH: naming.spec_hash(spec), **scanner_skips(spec)}
+    return {
+        "apiVersion": KEDA,
+        "kind": "ScaledJob",
+        "metadata": meta,
+        "spec": {
+            "jobTargetRef": target,
+            "pollingInterval": job.polling_interval,
+            "successfulJobsHistoryLimit": job.successful_history,
+            "failedJobsHistoryLimit": job.failed_history,
+            "minReplicaCount": auto.min,
+            "maxReplicaCount": auto.max,
+            "rollout": {"strategy": "gradual"},
+            "triggers": triggers(spec, settings),
+        },
+    }
+
+
+def _autoscale(spec: AgentSpec) -> Autoscale:
+    if spec.scaling.autoscale is None:  # validation gives every KEDA-scaled agent an autoscale block
+        raise ValueError(f"{spec.name} is scaled by KEDA but has no scaling.autoscale")
+    return spec.scaling.autoscale

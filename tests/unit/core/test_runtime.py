@@ -1,0 +1,367 @@
+"""The agent-native runtime: egress by host name, isolation and sandbox pools, tracing per track, MCP
+endpoints and sticky canaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentkube.core.build import build
+from agentkube.core.network import PRIVATE_RANGES
+from agentkube.core.sandbox import schedule
+from agentkube.fleet.settings import settings_from_config
+from agentkube.spec.problems import SpecError
+from tests.helpers import BASE, HTTP, canary, fleet_of
+
+ISOLATED = {**BASE, "name": "runner", "isolation": {"runtimeClass": "gvisor"}}
+POOL = {**ISOLATED, "sandbox": {"size": 3, "maxLifetime": "1h"}}
+RUNTIME = {"runtimeClasses": ["gvisor"], "kubectlImage": "bitnami/kubectl:1.34"}
+
+
+def kinds(objs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [o for o in objs if o["kind"] == kind]
+
+
+def one(objs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    (found,) = [o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name]
+    return found
+
+
+def problems(*specs: dict[str, Any], **stack: Any) -> list[str]:
+    with pytest.raises(SpecError) as err:
+        fleet_of(*specs, **stack)
+    return [str(p) for p in err.value.problems]
+
+
+def env_of(deployment: dict[str, Any]) -> dict[str, Any]:
+    env = deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in env}
+
+
+# --- egress ----------------------------------------------------------------------------------------
+
+
+def internet_rules(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in policy["spec"]["egress"] if any("ipBlock" in peer for peer in r.get("to", []))]
+
+
+def test_plain_policies_narrow_egress_to_the_hosts_ports_and_say_names_are_not_enforced() -> None:
+    fleet = fleet_of({**BASE, "egress": ["api.openai.com", "*.search.example.com:8443"]})
+    (rule,) = internet_rules(one(build(fleet), "NetworkPolicy", "worker"))
+    assert rule == {
+        "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}],
+        "ports": [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 8443}],
+    }
+    (warning,) = [str(w) for w in fleet.warnings]
+    assert warning.startswith("agents/worker.yaml: egress: warning: api.openai.com, *.search.example.com:8443:")
+    assert "agentkube:networkPolicy: cilium" in warning
+    assert not kinds(build(fleet), "CiliumNetworkPolicy")
+
+
+def test_no_egress_means_no_internet_and_unset_means_any_public_address() -> None:
+    closed = one(build(fleet_of({**BASE, "egress": []})), "NetworkPolicy", "worker")
+    assert internet_rules(closed) == []
+    assert [r["ports"] for r in closed["spec"]["egress"]] == [
+        [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+    ]
+    (anything,) = internet_rules(one(build(fleet_of(BASE)), "NetworkPolicy", "worker"))
+    assert "ports" not in anything  # the default: any port outside the private ranges
+
+
+def test_cilium_allows_the_names_by_port_and_the_plain_policy_no_internet_address() -> None:
+    researcher = {**BASE, "egress": ["api.openai.com", "*.search.example.com", "mirror.example.org:8080"]}
+    objs = build(fleet_of(researcher, networkPolicy="cilium"))
+    assert internet_rules(one(objs, "NetworkPolicy", "worker")) == []
+    policy = one(objs, "CiliumNetworkPolicy", "worker")
+    dns, *hosts = policy["spec"]["egress"]
+    assert dns["toPorts"][0]["rules"] == {"dns": [{"matchPattern": "*"}]}  # the proxy learns the names' addresses
+    assert hosts == [
+        {
+            "toFQDNs": [{"matchPattern": "*.search.example.com"}, {"matchName": "api.openai.com"}],
+            "toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}]}],
+        },
+        {
+            "toFQDNs": [{"matchName": "mirror.example.org"}],
+            "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}]}],
+        },
+    ]
+    assert policy["spec"]["endpointSelector"] == one(objs, "NetworkPolicy", "worker")["spec"]["podSelector"]
+
+
+def test_bad_egress_entries_name_the_field() -> None:
+    found = problems({**BASE, "egress": ["https://api.openai.com", "api.openai.com:99999"]})
+    assert found[0].startswith("agents/worker.yaml: egress[0]: ")
+    assert "api.openai.com:443" in found[0]  # the example of the expected form
+    assert (
+        found[1]
+        == "agents/worker.yaml: egress[1]: port 99999 of 'api.openai.com:99999' is out of range, expected 1-65535"
+    )
+
+
+HOSTS = st.lists(
+    st.sampled_from(["api.openai.com", "*.search.example.com", "huggingface.co:443", "mirror.example.org:8080"]),
+    unique=True,
+    max_size=3,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    egress=st.lists(st.one_of(st.none(), HOSTS), min_size=1, max_size=4),
+    engine=st.sampled_from(["kubernetes", "cilium"]),
+    isolated=st.lists(st.booleans(), min_size=4, max_size=4),
+    collector=st.sampled_from([None, "http://otel.observability.svc:4318", "https://otel.example.com"]),
+)
+def test_no_generated_policy_widens_another(
+    egress: list[list[str] | None], engine: str, isolated: list[bool], collector: str | None
+) -> None:
+    """Policies add up: whatever selects an agent's pods, together they open the internet only as its spec
+    says (its hosts' ports under plain policies, none under Cilium, any port only where egress is unset)."""
+    specs = []
+    for i, hosts in enumerate(egress):
+        spec: dict[str, Any] = {**BASE, "name": f"a{i}", "dependsOn": [f"a{i - 1}"] if i else []}
+        if hosts is not None:
+            spec["egress"] = hosts
+        if isolated[i]:
+            spec["isolation"] = {"runtimeClass": "gvisor"}
+        specs.append(spec)
+    stack = {"networkPolicy": engine, "runtimeClasses": ["gvisor"], "otelEndpoint": collector}
+    fleet = fleet_of(*specs, **{k: v for k, v in stack.items() if v is not None})
+    objs = build(fleet)
+    for spec in fleet.agents:
+        labels = spec_labels(objs, spec.name)
+        selecting = [
+            o
+            for o in objs
+            if o["kind"] == "NetworkPolicy"
+            and "Egress" in o["spec"].get("policyTypes", [])
+            and o["metadata"]["namespace"] == namespace_of(objs, spec.name)
+            and o["spec"]["podSelector"].get("matchLabels", {}).items() <= labels.items()
+        ]
+        rules = [r for p in selecting for r in p["spec"].get("egress", [])]
+        assert all(r.get("to") for r in rules)  # no rule opens every destination
+        public = [r for r in rules if any("ipBlock" in peer for peer in r["to"])]
+        hosts = spec.internet
+        extra = [(h, 443) for h in ([] if collector is None or ".svc" in collector else ["otel.example.com"])]
+        if hosts is None:
+            assert len(public) == 1
+        elif engine == "cilium":
+            assert public == []
+        else:
+            listed = {p for h in hosts for p in [int(h.partition(":")[2] or 443)]} | {p for _, p in extra}
+            opened = {p["port"] for r in public for p in r.get("ports", [{"port": None}])}
+            assert opened == (listed if (hosts or extra) else set())
+        for r in public:
+            for peer in r["to"]:
+                assert peer["ipBlock"]["except"] == PRIVATE_RANGES
+        cilium = [
+            o
+            for o in objs
+            if o["kind"] == "CiliumNetworkPolicy"
+            and o["spec"]["endpointSelector"]["matchLabels"].items() <= labels.items()
+        ]
+        assert len(cilium) == (1 if engine == "cilium" else 0)
+        for policy in cilium:
+            names = {
+                n.get("matchName") or n["matchPattern"] for r in policy["spec"]["egress"] for n in r.get("toFQDNs", [])
+            }
+            expected = {h.partition(":")[0] for h in (hosts or [])} | {h for h, _ in extra if hosts is not None}
+            assert names == expected
+            assert all("toCIDR" not in r and "toEntities" not in r for r in policy["spec"]["egress"])
+
+
+def spec_labels(objs: list[dict[str, Any]], name: str) -> dict[str, str]:
+    labels: dict[str, str] = one(objs, "Deployment", name)["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def namespace_of(objs: list[dict[str, Any]], name: str) -> str:
+    namespace: str = one(objs, "Deployment", name)["metadata"]["namespace"]
+    return namespace
+
+
+# --- isolation and sandbox -------------------------------------------------------------------------
+
+
+def test_isolated_pods_run_under_the_runtime_class_with_a_bounded_scratch_disk_and_no_internet() -> None:
+    objs = build(fleet_of(ISOLATED, runtimeClasses=["gvisor"]))
+    pod = one(objs, "Deployment", "runner")["spec"]["template"]["spec"]
+    assert pod["runtimeClassName"] == "gvisor"
+    assert pod["automountServiceAccountToken"] is False
+    container = pod["containers"][0]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["resources"]["limits"]["ephemeral-storage"] == "1Gi"
+    assert {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}} in pod["volumes"]
+    assert internet_rules(one(objs, "NetworkPolicy", "runner")) == []  # isolated: none unless listed
+
+
+def test_isolation_refuses_an_unknown_runtime_class_and_loosened_pods() -> None:
+    assert problems(ISOLATED, runtimeClasses=["gvisr", "kata"]) == [
+        "agents/runner.yaml: isolation.runtimeClass: 'gvisor' is not a RuntimeClass of the dev stack (it lists "
+        "gvisr, kata (did you mean 'gvisr'?)); install it in the cluster and add it to agentkube:runtimeClasses"
+    ]
+    loose = {**ISOLATED, "security": {"serviceAccountToken": True, "readOnlyRootFilesystem": False}}
+    assert problems(loose, runtimeClasses=["gvisor"]) == [
+        "agents/runner.yaml: security.readOnlyRootFilesystem: false with isolation, expected a read-only root",
+        "agents/runner.yaml: security.serviceAccountToken: true with isolation, expected no API token",
+    ]
+
+
+def test_a_sandbox_pool_is_a_fixed_warm_pool_recycled_by_a_rolling_restart() -> None:
+    fleet = fleet_of(POOL, **RUNTIME, defaults={"scaling": {"replicas": 7}})
+    objs = build(fleet)
+    assert one(objs, "Deployment", "runner")["spec"]["replicas"] == 3  # the pool's size, whatever the defaults
+    assert not kinds(objs, "HorizontalPodAutoscaler")
+    cron = one(objs, "CronJob", "runner-recycler")
+    assert cron["spec"]["schedule"] == "0 * * * *" and cron["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]
+    assert pod["spec"]["containers"][0]["command"] == ["kubectl", "rollout", "restart", "deployment/runner"]
+    assert pod["spec"]["serviceAccountName"] == "runner-recycler"
+    agent_selector = one(objs, "Service", "runner")["spec"]["selector"]
+    assert not agent_selector.items() <= pod["metadata"]["labels"].items()  # never an endpoint of the pool
+    (rule,) = one(objs, "Role", "runner-recycler")["rules"]
+    assert rule == {
+        "apiGroups": ["apps"],
+        "resources": ["deployments"],
+        "resourceNames": ["runner"],
+        "verbs": ["get", "patch"],
+    }
+    quota = one(objs, "ResourceQuota", "agentkube")["spec"]["hard"]
+    alone = one(build(fleet_of({**POOL, "sandbox": {"size": 3}}, **RUNTIME)), "ResourceQuota", "agentkube")["spec"][
+        "hard"
+    ]
+    assert int(quota["pods"]) == int(alone["pods"]) + 1  # room for the recycler's one pod
+
+
+def test_a_blue_green_pool_restarts_both_colours() -> None:
+    spec = {
+        **POOL,
+        "rollout": {"strategy": "blue-green", "blueGreen": {"blue": {"image": "r:1"}, "green": {"image": "r:2"}}},
+    }
+    cron = one(build(fleet_of(spec, **RUNTIME)), "CronJob", "runner-recycler")
+    command = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command[3:] == ["deployment/runner-blue", "deployment/runner-green"]
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "cron"),
+    [("5m", "*/5 * * * *"), ("30m", "*/30 * * * *"), ("1h", "0 * * * *"), ("6h", "0 */6 * * *"), ("24h", "0 0 * * *")],
+)
+def test_lifetimes_are_cron_schedules(lifetime: str, cron: str) -> None:
+    assert schedule(lifetime) == cron
+
+
+def test_sandbox_problems_name_the_field_and_the_fix() -> None:
+    assert problems({**BASE, "name": "runner", "sandbox": {"size": 2}}) == [
+        "agents/runner.yaml: sandbox: needs isolation, e.g. isolation: {runtimeClass: gvisor}"
+    ]
+    scaled = {**POOL, "scaling": {"autoscale": {"min": 1, "max": 3}}}
+    assert problems(scaled, **RUNTIME) == [
+        "agents/runner.yaml: scaling.autoscale: a sandbox pool has a fixed size (sandbox.size), expected none"
+    ]
+    assert problems(POOL, runtimeClasses=["gvisor"]) == [
+        "agents/runner.yaml: sandbox.maxLifetime: recycling the pool needs an image with kubectl: set "
+        "agentkube:kubectlImage in the dev stack (e.g. bitnami/kubectl:1.34)"
+    ]
+    odd = problems({**POOL, "sandbox": {"maxLifetime": "7m"}}, **RUNTIME)
+    assert odd[0].startswith("agents/runner.yaml: sandbox.maxLifetime: ") and "'5m'" in odd[0]
+
+
+# --- tracing ----------------------------------------------------------------------------------------
+
+
+def test_every_track_tells_its_version_and_track_to_the_collector() -> None:
+    objs = build(fleet_of(canary(30), otelEndpoint="http://otel.observability.svc:4318"))
+    for name, version in (("worker", "1.0.0"), ("worker-canary", "1.1.0")):
+        deployment = one(objs, "Deployment", name)
+        env = env_of(deployment)
+        assert env["OTEL_SERVICE_NAME"] == "worker"
+        assert env["AGENTKUBE_TRACK"] == {"fieldRef": {"fieldPath": "metadata.labels['agentkube.io/track']"}}
+        assert env["OTEL_RESOURCE_ATTRIBUTES"] == (
+            f"service.version={version},deployment.environment=dev,agentkube.track=$(AGENTKUBE_TRACK)"
+        )
+        assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel.observability.svc:4318"
+        names = [e["name"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]]
+        assert names.index("AGENTKUBE_TRACK") < names.index("OTEL_RESOURCE_ATTRIBUTES")  # $(VAR) needs it first
+        assert "agentkube.io/track" in deployment["spec"]["template"]["metadata"]["labels"]
+    collector = {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}}],
+                 "ports": [{"protocol": "TCP", "port": 4318}]}  # fmt: skip
+    assert collector in one(objs, "NetworkPolicy", "worker")["spec"]["egress"]
+
+
+def test_the_spec_env_wins_and_inject_asks_the_operator() -> None:
+    spec = {**BASE, "env": {"OTEL_SERVICE_NAME": "custom"}, "tracing": {"inject": "python"}}
+    deployment = one(build(fleet_of(spec)), "Deployment", "worker")
+    assert env_of(deployment)["OTEL_SERVICE_NAME"] == "custom"
+    names = [e["name"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]]
+    assert names.count("OTEL_SERVICE_NAME") == 1
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["instrumentation.opentelemetry.io/inject-python"] == "true"
+
+
+# --- MCP ---------------------------------------------------------------------------------------------
+
+
+def test_dependents_get_the_mcp_url_and_probes_check_the_mcp_port() -> None:
+    tools = {
+        **BASE,
+        "name": "tools",
+        "ports": [{"name": "http", "port": 8080}, {"name": "mcp", "port": 9000}],
+        "mcp": {"port": "mcp", "path": "/mcp"},
+    }
+    caller = {**BASE, "name": "caller", "dependsOn": ["tools"]}
+    objs = build(fleet_of(tools, caller))
+    env = env_of(one(objs, "Deployment", "caller"))
+    assert env["TOOLS_URL"] == "http://tools.agentkube-agent-pool.svc:8080"
+    assert env["TOOLS_MCP_URL"] == "http://tools.agentkube-agent-pool.svc:9000/mcp"
+    probe = one(objs, "Deployment", "tools")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    assert probe["tcpSocket"] == {"port": 9000}
+
+
+def test_mcp_problems_name_the_field() -> None:
+    assert problems({**BASE, "name": "tools", "mcp": {"port": "mpc"}}) == [
+        "agents/tools.yaml: mcp.port: 'mpc' is not a declared port, expected one of: http"
+    ]
+    taken = {**BASE, "name": "caller", "dependsOn": ["tools"], "env": {"TOOLS_MCP_URL": "x"}}
+    assert problems({**BASE, "name": "tools", "ports": HTTP, "mcp": {}}, taken) == [
+        "agents/caller.yaml: dependsOn[0]: sets TOOLS_MCP_URL, which env.TOOLS_MCP_URL sets too, expected each "
+        "variable once"
+    ]
+
+
+# --- sticky canaries ----------------------------------------------------------------------------------
+
+
+GATEWAY = {"gateway": {"name": "public", "namespace": "gateways"}}
+
+
+def test_a_sticky_canary_keeps_a_session_on_one_version() -> None:
+    sticky = canary(10, "gateway", sticky={"header": "X-Session-Id", "idleTimeout": "30m"})
+    route = one(build(fleet_of(sticky, **GATEWAY, gatewayChannel="experimental")), "HTTPRoute", "worker")
+    (rule,) = route["spec"]["rules"]
+    assert rule["sessionPersistence"] == {"sessionName": "X-Session-Id", "type": "Header", "idleTimeout": "30m"}
+    cookie = canary(10, "gateway", sticky={"cookie": "agent-session"})
+    route = one(build(fleet_of(cookie, **GATEWAY, gatewayChannel="experimental")), "HTTPRoute", "worker")
+    assert route["spec"]["rules"][0]["sessionPersistence"] == {"sessionName": "agent-session", "type": "Cookie"}
+
+
+def test_sticky_needs_a_route_and_the_experimental_channel() -> None:
+    assert problems(canary(10, sticky={"header": "X-Session-Id"})) == [
+        "agents/worker.yaml: rollout.canary: sticky needs traffic: gateway (an HTTPRoute's session persistence), "
+        "found traffic: replicas"
+    ]
+    (standard,) = problems(canary(10, "gateway", sticky={"header": "X-Session-Id"}), **GATEWAY)
+    assert standard.startswith("agents/worker.yaml: rollout.canary.sticky: session persistence is in the Gateway API")
+    assert standard.endswith("set agentkube:gatewayChannel: experimental")
+    (both,) = problems(canary(10, "gateway", sticky={"header": "X-Session-Id", "cookie": "c"}), **GATEWAY)
+    assert both.endswith("give exactly one of header or cookie, e.g. {header: X-Session-Id}")
+
+
+def test_a_bad_collector_url_names_the_setting() -> None:
+    with pytest.raises(SpecError) as err:
+        settings_from_config({"agentkube:otelEndpoint": "otel:4318"}, "Pulumi.dev.yaml")
+    (problem,) = err.value.problems
+    assert str(problem).startswith("Pulumi.dev.yaml: config.agentkube:otelEndpoint: 'otel:4318' is not a collector URL")
