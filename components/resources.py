@@ -65,7 +65,8 @@ def register(
     body = _with_secrets(
         {
             **{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")},
-            "metadata": {**meta, "annotations": annotations},
+            # no empty annotations: a custom resource would carry `annotations: {}` the core never wrote
+            "metadata": {**meta, **({"annotations": annotations} if annotations else {})},
         },
         secret,
     )
