@@ -13,9 +13,7 @@ from agentkube.core.build import build
 from agentkube.core.capacity import agent_row
 from agentkube.core.keda import number, promql
 from agentkube.core.workload import deployment
-from agentkube.fleet import resolve
 from agentkube.spec.problems import SpecError
-from agentkube.spec.stack import StackSettings
 from tests.helpers import BASE, fleet_of
 from tests.strategies import fleets
 
@@ -288,12 +286,7 @@ def test_every_scaled_workload_has_one_autoscaler_and_no_replicas(
 ) -> None:
     specs, stack = fleet_docs
     try:
-        fleet = resolve(
-            {f"agents/{s['name']}.yaml": s for s in specs},
-            StackSettings.model_validate(stack),
-            "Pulumi.test.yaml",
-            frozenset({"searchApiKey"}),
-        )
+        fleet = fleet_of(*specs, **stack)
     except SpecError:
         return
     objs = build(fleet)
