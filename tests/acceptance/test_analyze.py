@@ -27,6 +27,21 @@ rollout:
 """
 
 
+def analyze_args(project: Path, *extra: str) -> list[str]:
+    """`agentkube analyze worker` on the test project's dev stack, then `extra`."""
+    return [
+        "analyze",
+        "worker",
+        "--stack",
+        "dev",
+        "--project",
+        str(project),
+        "--agents",
+        str(project / "agents"),
+        *extra,
+    ]
+
+
 @pytest.fixture(scope="module")
 def prometheus_tools() -> Path:
     return install()
@@ -49,23 +64,7 @@ def analyze(
 ) -> Iterator[Analyze]:
     def run(families: dict[str, str], *extra: str) -> tuple[int, dict]:
         with serving(prometheus_tools, tmp_path / "prometheus", families) as url:
-            code = main(
-                [
-                    "analyze",
-                    "worker",
-                    "--stack",
-                    "dev",
-                    "--project",
-                    str(project),
-                    "--agents",
-                    str(project / "agents"),
-                    "--prometheus",
-                    url,
-                    "--output",
-                    "json",
-                    *extra,
-                ]
-            )
+            code = main(analyze_args(project, "--prometheus", url, "--output", "json", *extra))
         return code, json.loads(capsys.readouterr().out)
 
     (tmp_path / "prometheus").mkdir()
@@ -111,22 +110,7 @@ def test_text_output_is_a_table_with_the_verdict(
     with serving(
         prometheus_tools, tmp_path / "p", merged(traffic("stable", 0.02, 800), traffic("canary", 0.1, 800))
     ) as url:
-        code = main(
-            [
-                "analyze",
-                "worker",
-                "--stack",
-                "dev",
-                "--project",
-                str(project),
-                "--agents",
-                str(project / "agents"),
-                "--prometheus",
-                url,
-                "--window",
-                "10m",
-            ]
-        )
+        code = main(analyze_args(project, "--prometheus", url, "--window", "10m"))
     out = capsys.readouterr().out
     assert code == 1
     assert out.splitlines()[0].split() == ["CHECK", "STABLE", "CANARY", "BOUND", "VERDICT", "WHY"]
@@ -138,20 +122,7 @@ def test_an_unreachable_prometheus_is_a_clear_error_and_changes_nothing(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
-    code = main(
-        [
-            "analyze",
-            "worker",
-            "--stack",
-            "dev",
-            "--project",
-            str(project),
-            "--agents",
-            str(project / "agents"),
-            "--prometheus",
-            "http://127.0.0.1:9",
-        ]
-    )
+    code = main(analyze_args(project, "--prometheus", "http://127.0.0.1:9"))
     err = capsys.readouterr().err
     assert code == 4
     assert "Prometheus at http://127.0.0.1:9 is unreachable" in err and "--prometheus URL" in err
@@ -160,7 +131,7 @@ def test_an_unreachable_prometheus_is_a_clear_error_and_changes_nothing(
 
 def test_an_agent_without_checks_says_how_to_add_them(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "agents" / "worker.yaml").write_text("name: worker\nimage: ghcr.io/acme/worker:1.0.0\n")
-    code = main(["analyze", "worker", "--stack", "dev", "--project", str(project), "--agents", str(project / "agents")])
+    code = main(analyze_args(project))
     err = capsys.readouterr().err
     assert code == 4
     assert "worker.yaml: rollout.canary.analysis.metrics: worker has no canary checks" in err
