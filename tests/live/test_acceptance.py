@@ -15,12 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentkube.core.build import build
-from agentkube.fleet import Fleet, resolve
+from agentkube.fleet import Fleet
 from agentkube.ops.kube import Cluster
 from agentkube.project import local_kubeconfig
 from agentkube.spec.problems import SpecError
-from agentkube.spec.stack import StackSettings
-from tests.helpers import ROOT, stack_fleet
+from tests.helpers import ROOT, fleet_of, stack_fleet
 from tests.strategies import fleets
 
 # applied for real, namespaces first: what pod admission looks up (a pod's ServiceAccount must exist)
@@ -105,12 +104,7 @@ def test_every_fleet_that_validates_is_accepted(
     specs, stack = fleet_docs
     stack = {**stack, "namespace": f"hyp{next(counter)}", **({"environment": "prod"} if prod else {})}
     try:
-        fleet = resolve(
-            {f"agents/{s['name']}.yaml": s for s in specs},
-            StackSettings.model_validate(stack),
-            "Pulumi.test.yaml",
-            frozenset({"searchApiKey"}),
-        )
+        fleet = fleet_of(*specs, **stack)
     except SpecError:
         return  # a validation error is the other acceptable outcome
     assert refusals(kube, fleet) == [], (specs, stack)
