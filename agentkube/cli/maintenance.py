@@ -17,7 +17,7 @@ def recover_stack(args: argparse.Namespace, report: Reporter) -> int:
 
 
 def doctor(args: argparse.Namespace, report: Reporter) -> int:
-    found = checks(Path(args.project), args.stack)
+    found = checks(Path(args.project), args.stack, Path(args.agents))
     rows = [[c.name, c.value, report.ok("ok") if c.ok else report.bad("FAIL"), "" if c.ok else c.fix] for c in found]
     report.result([c.__dict__ for c in found], lambda: report.table(["CHECK", "VALUE", "STATUS", "FIX"], rows))
     return 0 if all(c.ok for c in found) else 1

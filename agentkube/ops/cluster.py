@@ -107,8 +107,9 @@ class _Paths:
     @classmethod
     def of(cls, project_dir: Path) -> _Paths:
         project = project_dir.resolve()
-        name = f"{LOCAL_CLUSTER}-{hashlib.sha256(str(project).encode()).hexdigest()[:8]}"
-        work = project / WORK_DIR
+        owner = (project / WORK_DIR).resolve().parent  # a copy whose .agentkube links here shares its cluster
+        name = f"{LOCAL_CLUSTER}-{hashlib.sha256(str(owner).encode()).hexdigest()[:8]}"
+        work = owner / WORK_DIR
         kwok_home = work / "kwok"
         return cls(
             project,
@@ -122,7 +123,7 @@ class _Paths:
 
 
 def cluster_name(project_dir: Path) -> str:
-    """`agentkube-<hash of the resolved project path>`."""
+    """`agentkube-<hash of the project path that holds its .agentkube data>`."""
     return _Paths.of(project_dir).name
 
 

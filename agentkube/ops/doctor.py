@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ..fleet.files import read_stack
+from ..core.build import build
+from ..core.secrets import without_secret_values
+from ..fleet.files import load_fleet, read_stack
 from ..project import pulumi_env
 from ..spec.problems import SpecError
+from ..spec.stack import StackSettings
 from . import cluster, engine
+from .capabilities import gaps
 from .engine import EngineError
+from .kube import cluster_of
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,8 @@ def _run(command: list[str], env: dict[str, str]) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def checks(project_dir: Path, stack: str | None) -> list[Check]:
+def checks(project_dir: Path, stack: str | None, agents_dir: Path | None = None) -> list[Check]:
+    """Each check of a reproducible run; with a stack whose cluster is up, also what its fleet needs there."""
     env = pulumi_env(project_dir, stack)
     install = "run scripts/install-pulumi and put the directory it prints on PATH"
     found: list[Check] = [Check("python", platform.python_version(), True)]
@@ -88,6 +94,8 @@ def checks(project_dir: Path, stack: str | None) -> list[Check]:
                         "set agentkube:localCluster or renderDir, or a reachable agentkube:kubeconfig/context",
                     )
                 )
+            if not settings.render_dir and found[-1].ok:  # a cluster to ask what it has
+                found += cluster_needs(project_dir, agents_dir or project_dir / "agents", stack, settings)
         except SpecError as err:
             found.append(Check(f"stack {stack}", str(err.problems[0]), False, "fix the stack file"))
         passphrase = bool(env.get("PULUMI_CONFIG_PASSPHRASE") or env.get("PULUMI_CONFIG_PASSPHRASE_FILE"))
@@ -100,3 +108,20 @@ def checks(project_dir: Path, stack: str | None) -> list[Check]:
             )
         )
     return found
+
+
+def cluster_needs(project_dir: Path, agents_dir: Path, stack: str, settings: StackSettings) -> list[Check]:
+    """The kinds, custom-resource fields and RuntimeClasses the stack's fleet uses, against its cluster: what
+    the stack file declares (`keda`, `networkPolicy: cilium`, `gatewayChannel`, `runtimeClasses`) is checked."""
+    name = "cluster has what the fleet uses"
+    try:
+        objects = without_secret_values(build(load_fleet(agents_dir, stack, project_dir, check_secrets=False)))
+        missing = gaps(objects, cluster_of(project_dir, settings, stack))
+    except SpecError as err:
+        return [Check(name, str(err.problems[0]), False, f"agentkube validate --stack {stack} lists every problem")]
+    except EngineError as err:
+        return [Check(name, str(err), False, "make the cluster reachable, then run doctor again")]
+    if not missing:
+        kinds = len({(o["apiVersion"], o["kind"]) for o in objects})
+        return [Check(name, f"all {kinds} kinds of its {len(objects)} objects, their fields, RuntimeClasses", True)]
+    return [Check(name, gap.what, False, gap.fix) for gap in missing]
