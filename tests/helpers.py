@@ -248,16 +248,16 @@ def reap(pids: set[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def keda_agents(worker_min: int = 0) -> list[dict[str, Any]]:
-    """A queue worker scaled by KEDA (to zero by default) on every kind of trigger, and a run-to-completion job
-    agent: specs for stacks with `keda: true`."""
+def keda_agents() -> list[dict[str, Any]]:
+    """A queue worker scaled to zero by KEDA on every kind of trigger, and a run-to-completion job agent:
+    specs for stacks with `keda: true` (the example fleet's indexer and evaluator use one trigger each)."""
     queue = {"external": {"name": "agent_queue_depth", "selector": {"queue": "work"}, "averageValue": "20"}}
     worker = {
         "name": "queue-worker",
         "image": "ghcr.io/acme/queue-worker:1.0.0",
         "scaling": {
             "autoscale": {
-                "min": worker_min,
+                "min": 0,
                 "max": 6,
                 "metrics": [queue],
                 "scaleDown": {"stabilizationSeconds": 120},

@@ -181,7 +181,7 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
                 f"{settings.environment} stack, expected agentkube:gateway: {{name: ..., namespace: ...}}",
             )
         )
-    if spec.kind == "service" and spec.scaling.min < settings.min_replicas:  # a job agent runs per task
+    if 0 < spec.scaling.min < settings.min_replicas and spec.kind == "service":  # tasks wait in a queue at 0
         where = "scaling.autoscale.min" if spec.scaling.autoscale else "scaling.replicas"
         problems.append(
             Problem(

@@ -115,8 +115,8 @@ def box_lines(spec: AgentSpec) -> list[tuple[str, str]]:
 
 
 def runtime_text(spec: AgentSpec) -> str:
-    """How the agent runs, beyond a plain Deployment: job, isolation, sandbox pool, MCP."""
-    parts = ["job per task"] if spec.kind == "job" else []
+    """How the agent runs, beyond a plain Deployment: job or scale to zero, isolation, sandbox pool, MCP."""
+    parts = ["job per task"] if spec.kind == "job" else ["scales to zero"] if spec.scaling.min == 0 else []
     if spec.isolation:
         parts.append(spec.isolation.runtime_class)
     if spec.sandbox:

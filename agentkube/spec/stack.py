@@ -35,7 +35,12 @@ class StackSettings(Model):
         default_factory=dict, description="Per agent name, spec fields merged over its spec."
     )
     labels: dict[str, str] = Field(default_factory=dict, description="Labels added to every object.")
-    min_replicas: int = Field(0, ge=0, description="Fewest replicas any agent may run (2 in prod for HA).")
+    min_replicas: int = Field(
+        0,
+        ge=0,
+        description="Fewest replicas any serving agent may run (2 in prod for HA); agents that scale to zero "
+        "(`scaling.autoscale.min: 0`) and job agents are exempt, as their work waits in a queue.",
+    )
     ingress_class: str = Field("nginx", description="IngressClass of `expose` Ingresses.")
     ingress_namespace: str = Field(
         "ingress-nginx", description="Namespace of the ingress controller, allowed in by network policy."

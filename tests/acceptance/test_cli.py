@@ -28,8 +28,8 @@ def test_validate_example_fleet(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--stack", "dev"]) == 0
     out = capsys.readouterr().out
     assert out == (
-        "valid: 6 agents in 3 layers for stack dev (code-runner, coder, orchestrator, researcher, tool-server, "
-        "vector-store)\n"
+        "valid: 8 agents in 3 layers for stack dev (code-runner, coder, evaluator, indexer, orchestrator, "
+        "researcher, tool-server, vector-store)\n"
     )
 
 

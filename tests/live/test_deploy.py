@@ -177,6 +177,13 @@ def test_the_runtime_objects_are_stored_as_rendered(deployed: Project, kube: Clu
         "api.openai.com",
         "*.search.example.com",
     }
+    keda = {"ScaledObject", "ScaledJob", "TriggerAuthentication"}  # indexer (to zero) and evaluator (a job per task)
+    for stack in ("dev", "prod"):
+        rendered = [o for o in deployed.core(stack).values() if o["kind"] in keda]
+        assert {o["metadata"]["name"] for o in rendered} == {"indexer", "evaluator", "evaluator-trigger-0"}
+        for obj in rendered:
+            stored = get(kube, f"{obj['kind'].lower()}s.keda.sh", obj["metadata"]["namespace"], obj["metadata"]["name"])
+            assert stored["spec"] == obj["spec"], obj["kind"]
     for namespace in (pool, prod_pool):
         runners = pods(kube, namespace, "app.kubernetes.io/name=code-runner")
         assert len(runners) == 2 and all(p["spec"]["runtimeClassName"] == "gvisor" for p in runners.values())
@@ -226,3 +233,22 @@ def test_the_recycler_may_restart_its_pool_and_nothing_else(deployed: Project, k
     available = [o.get("status", {}).get("availableReplicas", 0) for o in seen]
     assert len(seen) > 2 and min(available) >= 2, available  # warm all along: new pods surge before old ones go
     deployed.run("preview", "--expect-no-changes", stack="dev")  # the restart stamp is not drift Pulumi fights
+
+
+def test_doctor_checks_what_the_fleet_uses_against_the_cluster(deployed: Project) -> None:
+    """The kinds, CRD fields and RuntimeClasses the stacks declare, read back from the real cluster."""
+    needs = "cluster has what the fleet uses"
+    for stack in ("dev", "prod"):  # prod: Cilium, KEDA, the experimental HTTPRoute, gvisor
+        rows = json.loads(deployed.agentkube("doctor", "--stack", stack, "--output", "json").stdout)
+        assert next(r for r in rows if r["name"] == needs)["ok"] is True, rows
+    deployed.run("config", "set", "--path", "agentkube:runtimeClasses[1]", "firecracker", stack="dev")
+    deployed.edit("code-runner", "runtimeClass: gvisor", "runtimeClass: firecracker")
+    try:
+        done = deployed.agentkube("doctor", "--stack", "dev", "--output", "json")
+        failed = [r for r in json.loads(done.stdout) if r["name"] == needs and not r["ok"]]
+    finally:
+        deployed.edit("code-runner", "runtimeClass: firecracker", "runtimeClass: gvisor")
+        deployed.run("config", "rm", "--path", "agentkube:runtimeClasses[1]", stack="dev")
+    assert done.returncode == 1
+    assert [r["value"] for r in failed] == ["RuntimeClass firecracker does not exist"]
+    assert "create the RuntimeClass firecracker" in failed[0]["fix"]

@@ -389,11 +389,14 @@ def test_a_job_block_needs_kind_job() -> None:
     ]
 
 
-def test_min_replicas_of_the_stack_bind_services_not_job_agents() -> None:
+def test_min_replicas_of_the_stack_bind_serving_agents_not_queue_work() -> None:
+    """The HA floor is for agents that answer calls: a job agent, or a worker at zero, takes its work from a queue."""
     assert fleet_of(job(), keda=True, minReplicas=2).agents[0].scaling.min == 0
+    worker = {**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}
+    assert fleet_of(worker, keda=True, minReplicas=2).agents[0].scaling.min == 0
     assert problems(
-        {**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}, keda=True, minReplicas=2
-    ) == ["agents/worker.yaml: scaling.autoscale.min: 0 is below the dev stack's minReplicas (2), expected at least 2"]
+        {**GOOD, "scaling": {"autoscale": {"min": 1, "max": 3, "metrics": [QUEUE]}}}, keda=True, minReplicas=2
+    ) == ["agents/worker.yaml: scaling.autoscale.min: 1 is below the dev stack's minReplicas (2), expected at least 2"]
 
 
 def test_an_agent_at_zero_that_others_call_gets_a_warning() -> None:

@@ -257,8 +257,10 @@ def test_egress_hosts_are_listed_under_the_box() -> None:
         assert not overlap(rect(a), rect(b))
 
 
-def test_the_runtime_line_shows_jobs_isolation_pools_and_mcp() -> None:
+def test_the_runtime_line_shows_jobs_scale_to_zero_isolation_pools_and_mcp() -> None:
     boxes = agent_boxes(parse(graph_svg(example("dev"), "dev")))
+    assert "job per task" in texts(boxes["evaluator"])
+    assert "scales to zero" in texts(boxes["indexer"]) and "replicas 0..8" in texts(boxes["indexer"])
     assert "gvisor · pool 2, 1h · MCP" in texts(boxes["code-runner"])
     assert "MCP" in texts(boxes["tool-server"])
     assert not [t for t in texts(boxes["vector-store"]) if "MCP" in t or "pool" in t]
