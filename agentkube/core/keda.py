@@ -120,6 +120,20 @@ def trigger_authentications(spec: AgentSpec, settings: StackSettings) -> list[di
     return out
 
 
+def scale_target(spec: AgentSpec, target: str | None = None) -> dict[str, str]:
+    """The Deployment an autoscaler (HPA or ScaledObject) scales: the agent's, or one track's `target`."""
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "name": target or spec.name}
+
+
+def hpa_behavior(auto: Autoscale) -> dict[str, Any]:
+    """The HPA `behavior` of the spec's stabilization windows; KEDA hands the same block to the HPA it runs."""
+    return {
+        direction: {"stabilizationWindowSeconds": b.stabilization_seconds}
+        for direction, b in (("scaleUp", auto.scale_up), ("scaleDown", auto.scale_down))
+        if b
+    }
+
+
 def scaled_object(
     spec: AgentSpec,
     settings: StackSettings,
@@ -134,7 +148,7 @@ def scaled_object(
         "kind": "ScaledObject",
         "metadata": naming.metadata(spec, settings, target),
         "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target or spec.name},
+            "scaleTargetRef": scale_target(spec, target),
             "minReplicaCount": bounds[0] if bounds else auto.min,
             "maxReplicaCount": bounds[1] if bounds else auto.max,
             "triggers": triggers(spec, settings, track),
@@ -142,12 +156,7 @@ def scaled_object(
     }
     if auto.cooldown_seconds is not None:
         body["spec"]["cooldownPeriod"] = auto.cooldown_seconds
-    behavior = {
-        direction: {"stabilizationWindowSeconds": b.stabilization_seconds}
-        for direction, b in (("scaleUp", auto.scale_up), ("scaleDown", auto.scale_down))
-        if b
-    }
-    if behavior:
+    if behavior := hpa_behavior(auto):
         body["spec"]["advanced"] = {"horizontalPodAutoscalerConfig": {"behavior": behavior}}
     return body
 

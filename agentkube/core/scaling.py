@@ -7,7 +7,7 @@ from typing import Any
 from ..spec.agent import AgentSpec
 from ..spec.stack import StackSettings
 from . import naming
-from .keda import scaled_object, uses_keda
+from .keda import hpa_behavior, scale_target, scaled_object, uses_keda
 
 
 def replicas(spec: AgentSpec) -> int | None:
@@ -74,18 +74,13 @@ def hpa(
         "kind": "HorizontalPodAutoscaler",
         "metadata": naming.metadata(spec, settings, target),
         "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target or spec.name},
+            "scaleTargetRef": scale_target(spec, target),
             "minReplicas": bounds[0] if bounds else auto.min,
             "maxReplicas": bounds[1] if bounds else auto.max,
             "metrics": metrics,
         },
     }
-    behavior = {
-        direction: {"stabilizationWindowSeconds": b.stabilization_seconds}
-        for direction, b in (("scaleUp", auto.scale_up), ("scaleDown", auto.scale_down))
-        if b
-    }
-    if behavior:
+    if behavior := hpa_behavior(auto):
         body["spec"]["behavior"] = behavior
     return body
 
