@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
-from agentkube.fleet.files import load_fleet
+from agentkube.fleet.loader import load_fleet
 from agentkube.ops import cluster
 from agentkube.project import WORK_DIR, pulumi_env
 from bench.common import ROOT, arguments, row

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet import Fleet
-from agentkube.fleet.files import load_fleet
+from agentkube.fleet.loader import load_fleet
 from bench.common import arguments, median_seconds, peak_rss_mb, row
 from bench.fleet import write_project
 from components.fleet import AgentFleet
@@ -67,7 +67,7 @@ def rss_of(which: str, project: Path) -> float:
     run = "ours(p)" if which == "ours" else "baseline(objects_of(load_fleet(p / 'agents', 'bench', p)))"
     return peak_rss_mb(
         "from pathlib import Path\nfrom bench.program import baseline, objects_of, ours\n"
-        f"from agentkube.fleet.files import load_fleet\np = Path({str(project)!r})\n{run}"
+        f"from agentkube.fleet.loader import load_fleet\np = Path({str(project)!r})\n{run}"
     )
 
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agentkube.cli.main import main as agentkube
 from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
-from agentkube.fleet.files import load_fleet
+from agentkube.fleet.loader import load_fleet
 from bench.common import ROOT, arguments, median_seconds, peak_rss_mb, row
 from bench.fleet import write_project
 

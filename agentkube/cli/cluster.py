@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from ..fleet.files import read_stack
+from ..fleet.loader import read_stack
 from ..ops import cluster
 from .command import Command
 from .reporter import Reporter

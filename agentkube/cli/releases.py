@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from ..ops.analysis import Report, analyze
+from ..ops.analyze import Report, analyze
 from ..ops.engine import EngineError
 from ..ops.history import Update, updates
 from ..ops.progressive import progressive

@@ -10,7 +10,7 @@ from ..core.build import build
 from ..core.capacity import HEADERS, plan
 from ..core.mcp import tool_servers, tools_text
 from ..core.secrets import secret_instructions, without_secret_values
-from ..fleet.files import load_fleet
+from ..fleet.loader import load_fleet
 from ..fleet.model import Fleet
 from ..render.files import write_render_dir
 from ..render.schema import reference_markdown, schema_text

@@ -7,7 +7,6 @@ relabelling): `namespace`, `agent` (from `app.kubernetes.io/name`) and `track` (
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from string import Template
 from typing import Any, Literal
@@ -128,26 +127,6 @@ def overall(results: list[Result]) -> Verdict:
     if "fail" in verdicts:
         return "fail"
     return "pass" if verdicts == {"pass"} else "inconclusive"
-
-
-def pod_monitor(spec: AgentSpec, settings: StackSettings) -> dict[str, Any] | None:
-    """A Prometheus Operator PodMonitor for the agent's metrics port, keeping the labels of SCRAPED (the
-    operator adds `namespace` itself); None without `metrics` or without the operator."""
-    if spec.metrics is None or not settings.prometheus_operator:
-        return None
-    port = spec.metrics.port
-    endpoint: dict[str, Any] = {"port": port} if isinstance(port, str) else {"portNumber": port}
-    endpoint["path"] = spec.metrics.path
-    endpoint["relabelings"] = [
-        {"sourceLabels": [f"__meta_kubernetes_pod_label_{re.sub('[^a-zA-Z0-9]', '_', label)}"], "targetLabel": target}
-        for target, label in SCRAPED.items()
-    ]
-    return {
-        "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "PodMonitor",
-        "metadata": naming.metadata(spec, settings),
-        "spec": {"selector": {"matchLabels": naming.selector(spec, settings)}, "podMetricsEndpoints": [endpoint]},
-    }
 
 
 def argo_metrics(

@@ -11,12 +11,12 @@ from typing import Any
 from ..fleet.model import Fleet
 from ..spec.agent import AgentSpec
 from . import naming
-from .analysis import pod_monitor
+from .autoscaler import pdb
 from .layers import layer_objects
+from .monitoring import pod_monitor
 from .network import cilium_policy, ingress, network_policy
 from .rollout import workload_objects
 from .sandbox import recycler
-from .scaling import pdb
 from .secrets import config_secret
 
 

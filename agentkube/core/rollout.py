@@ -11,9 +11,9 @@ from ..spec.agent import AgentSpec, Candidate
 from ..spec.problems import Problem, SpecError
 from . import naming
 from .analysis import argo_metrics
+from .autoscaler import autoscaler, replicas
 from .keda import scaled_job, trigger_authentications
 from .network import service
-from .scaling import autoscaler, replicas
 from .workload import config_map, config_map_name, deployment
 
 ARGO = "argoproj.io/v1alpha1"

@@ -1,6 +1,6 @@
 """Stage 2: spec and stack files become a validated `Fleet` (the only file I/O before the core)."""
 
-from .files import load_fleet, read_documents, read_stack
+from .loader import load_fleet, read_documents, read_stack
 from .model import Fleet
 from .resolve import resolve
 

@@ -12,7 +12,7 @@ from ..spec.image import parse_image
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
 from ..spec.stack import StackSettings
 from .model import Fleet, find_cycle
-from .scaling import keda_problems, zero_warnings
+from .scaling_rules import keda_problems, zero_warnings
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.build import build
 from ..core.secrets import without_secret_values
-from ..fleet.files import load_fleet, read_stack
+from ..fleet.loader import load_fleet, read_stack
 from ..project import pulumi_env
 from ..spec.problems import SpecError
 from ..spec.stack import StackSettings

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..core.build import build, object_key
 from ..core.secrets import without_secret_values
-from ..fleet.files import load_fleet
+from ..fleet.loader import load_fleet
 from ..fleet.record import materialize
 from ..spec.quantity import parse_quantity
 from . import engine

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlparse
 
-from ..fleet.files import read_stack
+from ..fleet.loader import read_stack
 from ..project import AGENT_TYPE, FLEET_TYPE, RECORD_OUTPUT, AgentOutputs, project_name, pulumi_env
 from . import engine
 from .engine import EngineError

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..core.analysis import Verdict
-from ..fleet.files import load_fleet
-from .analysis import Report, analyze, checks_of
+from ..fleet.loader import load_fleet
+from .analyze import Report, analyze, checks_of
 from .prometheus import Prometheus
 from .promotion import Say, abort, apply, canary_of, release, weighted
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..fleet.files import display, load_fleet, read_documents, write_override
+from ..fleet.loader import display, load_fleet, read_documents, write_override
 from ..fleet.model import Fleet
 from ..fleet.resolve import deep_merge, resolve
 from ..project import pulumi_env, stack_file
 from ..spec.agent import Canary
 from ..spec.problems import Problem, SpecError
-from .analysis import last_verdict
+from .analyze import last_verdict
 from .engine import pulumi_binary, up
 
 ReleaseKind = Literal["promote", "abort"]

@@ -11,7 +11,7 @@ from ..core import naming
 from ..core.keda import uses_keda
 from ..core.mcp import ToolServer, tool_servers
 from ..core.rollout import Track, tracks
-from ..fleet.files import load_fleet
+from ..fleet.loader import load_fleet
 from ..spec.agent import AgentSpec
 from .kube import Cluster, cluster_of
 

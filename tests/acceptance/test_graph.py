@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from agentkube.cli.main import main
-from agentkube.fleet.files import load_fleet
+from agentkube.fleet.loader import load_fleet
 from agentkube.render.graph import BAND_COLOURS
 from tests.helpers import ROOT
 

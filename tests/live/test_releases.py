@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from agentkube.core.rollout import tracks
-from agentkube.fleet.files import load_fleet
+from agentkube.fleet.loader import load_fleet
 from agentkube.ops.kube import Cluster
 from tests.helpers import Project
 from tests.live.kube import deployed_fleet, get, pods, settled, until, watching

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from agentkube.fleet import resolve
-from agentkube.fleet.files import load_fleet, read_documents
+from agentkube.fleet.loader import load_fleet, read_documents
 from agentkube.fleet.settings import settings_from_config
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings

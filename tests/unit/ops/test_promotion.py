@@ -11,7 +11,7 @@ import pytest
 from agentkube.cli.main import main
 from agentkube.core.build import build
 from agentkube.core.rollout import tracks
-from agentkube.fleet.files import load_fleet
+from agentkube.fleet.loader import load_fleet
 from tests.helpers import ROOT
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from agentkube.fleet.files import load_fleet
+from agentkube.fleet.loader import load_fleet
 from agentkube.fleet.model import Fleet
 from agentkube.render.graph import graph_html, graph_svg
 from agentkube.spec.agent import LAYERS, AgentSpec

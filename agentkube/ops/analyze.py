@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import analysis
-from ..fleet.files import load_fleet
+from ..fleet.loader import load_fleet
 from ..fleet.model import Fleet
 from ..project import WORK_DIR
 from ..spec.agent import Check
