@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from ..spec.agent import AgentSpec
 from ..spec.image import parse_image
+from ..spec.injected import dependency_env, mcp_env
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
 from ..spec.stack import StackSettings
 from .model import Fleet, find_cycle
@@ -318,16 +319,6 @@ def _env_collisions(spec: AgentSpec, mcp_servers: frozenset[str] = frozenset()) 
             problems.append((where, f"sets {name}, which {seen[name]} sets too, expected each variable once"))
         seen[name] = where
     return problems
-
-
-def dependency_env(agent: str) -> str:
-    """The env var carrying a dependency's URL: tool-server -> TOOL_SERVER_URL."""
-    return agent.upper().replace("-", "_") + "_URL"
-
-
-def mcp_env(agent: str) -> str:
-    """The env var carrying an MCP dependency's endpoint: tool-server -> TOOL_SERVER_MCP_URL."""
-    return agent.upper().replace("-", "_") + "_MCP_URL"
 
 
 def _config_secret_problems(
