@@ -42,7 +42,7 @@ class AgentDeployment(pulumi.ComponentResource):
         settings = fleet.settings
         wait = f"{settings.await_seconds}s"
         child = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create=wait, update=wait))
-        self.resources = [register(obj, child, secret, live) for obj in objects]
+        self.resources = [register(obj, child, secret, live, settings.await_ingress) for obj in objects]
         outputs: AgentOutputs = {
             "name": spec.name,
             "namespace": naming.namespace(spec.layer, settings),

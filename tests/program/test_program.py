@@ -49,8 +49,9 @@ def test_program_registers_exactly_the_core_objects(stack: str) -> None:
     assert sorted(got) == sorted(expected_by_key)
     for key, obj in got.items():
         annotations = obj["metadata"].get("annotations", {})
-        added = cluster_annotations(obj["kind"])
-        # on a cluster only: declared values win conflicts, Services skip the provider's settle
+        added = cluster_annotations(obj["kind"], await_ingress=False)  # neither stack sets awaitIngress
+        # on a cluster only: declared values win conflicts, Services skip the provider's settle, Ingresses the
+        # address no controller publishes
         assert (added.items() <= annotations.items()) == (stack == "prod"), key
         if stack == "prod":
             for name in added:
@@ -59,6 +60,17 @@ def test_program_registers_exactly_the_core_objects(stack: str) -> None:
             obj["metadata"].pop("annotations", None)
     for key, obj in expected_by_key.items():
         assert json.loads(json.dumps(got[key])) == json.loads(json.dumps(obj)), key
+
+
+@pytest.mark.parametrize(("await_ingress", "skipped"), [("false", True), ("true", False)])
+def test_ingresses_on_a_cluster_are_not_awaited_unless_the_stack_says(await_ingress: str, skipped: bool) -> None:
+    recorder = run_program("prod", **{"agentkube:context": "prod-cluster", "agentkube:awaitIngress": await_ingress})
+    ingresses = [r for r in recorder.kubernetes() if r.typ == "kubernetes:networking.k8s.io/v1:Ingress"]
+    assert ingresses
+    for ingress in ingresses:
+        annotations = unsecret(ingress.inputs)["metadata"]["annotations"]
+        assert annotations.get("pulumi.com/skipAwait") == ("true" if skipped else None), ingress.name
+        assert annotations["pulumi.com/patchForce"] == "true"
 
 
 def test_resources_are_typed_and_named_by_namespace() -> None:
