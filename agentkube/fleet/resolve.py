@@ -19,9 +19,11 @@ from .scaling_rules import keda_problems, zero_warnings
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     """Merge `over` onto `base` into a new mapping: mappings merge key by key, anything else is replaced.
 
-    Inputs are never mutated, so unchanged values are shared rather than copied.
+    The one overlay rule, for what is validated (a stack's defaults and overrides on a spec) and for what
+    is written (`loader.write_override`). Inputs are never mutated, so unchanged values are shared rather
+    than copied; a dict keeps its type and attributes, so a round-trip YAML mapping keeps its comments.
     """
-    merged = dict(base)
+    merged = base.copy() if isinstance(base, dict) else dict(base)
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)
