@@ -24,7 +24,7 @@ from agentkube.project import (
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
 
-from .fleet import AgentFleet
+from . import fleet as component
 
 
 def stack_config() -> tuple[dict[str, Any], frozenset[str]]:
@@ -75,12 +75,12 @@ def _read(path: str | None) -> str | None:
     return Path(path).expanduser().read_text() if path else None
 
 
-def main() -> AgentFleet:
+def main() -> component.Fleet:
     agents_dir, stack_config_file = sources()
     fleet = load(agents_dir)
     record = capture(agents_dir, stack_config_file, os.environ.get(ROLLBACK_ENV))
     k8s_provider = provider(fleet.settings)
-    deployed = AgentFleet(
+    deployed = component.Fleet(
         fleet.settings.namespace, fleet, record=record, opts=pulumi.ResourceOptions(providers=[k8s_provider])
     )
     pulumi.export(

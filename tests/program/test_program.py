@@ -10,9 +10,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from agentkube.core.build import build, object_key
+from agentkube.core.build import build, fleet_objects, object_key
 from agentkube.core.secrets import ConfigSecret, without_secret_values
 from agentkube.project import WORK_DIR
+from components import fleet as component
 from components.resources import cluster_annotations, resource_class
 from tests.helpers import ROOT, SECRET_VALUE, Recorder, run_program, stack_fleet, unsecret
 
@@ -71,6 +72,34 @@ def test_ingresses_on_a_cluster_are_not_awaited_unless_the_stack_says(await_ingr
         annotations = unsecret(ingress.inputs)["metadata"]["annotations"]
         assert annotations.get("pulumi.com/skipAwait") == ("true" if skipped else None), ingress.name
         assert annotations["pulumi.com/patchForce"] == "true"
+
+
+def test_each_component_holds_its_group_of_the_core_objects() -> None:
+    """The components register the core's groups (`fleet_objects`, which `build` lists): render and up agree."""
+    fleet = stack_fleet("prod", localCluster=False, context="prod-cluster")
+    groups = fleet_objects(fleet)
+    assert [object_key(o) for o in groups.in_order()] == [object_key(o) for o in build(fleet)]
+    held: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> None:
+        deployed = component.Fleet("agentkube", fleet, secret=lambda key: pulumi.Output.secret(SECRET_VALUE))
+        held["layers"] = {layer: list(c.by_key) for layer, c in deployed.layers.items()}
+        held["agents"] = {name: list(c.by_key) for name, c in deployed.agents.items()}
+
+    pulumi.runtime.set_mocks(Recorder(), project="agentkube", stack="prod", preview=False)
+    program()
+    assert held["layers"] == {layer: [object_key(o) for o in objs] for layer, objs in groups.layers.items()}
+    assert held["agents"] == {
+        spec.name: [object_key(o) for o in groups.agents[spec.name]] for spec in fleet.dependency_order()
+    }
+    assert list(held["agents"]) == [spec.name for spec in fleet.dependency_order()]  # callees first
+
+
+def test_component_classes_are_named_by_their_type_tokens() -> None:
+    recorder = run_program("prod", **{"agentkube:context": "prod-cluster"})
+    tokens = {r.typ for r in recorder.resources if r.typ.startswith("agentkube:")}
+    assert tokens == {f"agentkube:index:{cls.__name__}" for cls in (component.Agent, component.Layer, component.Fleet)}
 
 
 def test_resources_are_typed_and_named_by_namespace() -> None:
