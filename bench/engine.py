@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agentkube.core.build import fleet_objects
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet.loader import load_fleet
-from agentkube.project import pulumi_env
+from agentkube.ops.environment import pulumi_env
 from bench.common import ROOT, arguments, row
 from bench.fleet import write_project
 

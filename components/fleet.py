@@ -11,9 +11,10 @@ from agentkube.core.build import fleet_objects, object_key
 from agentkube.core.rollout import tracks
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet import Fleet as ValidFleet
-from agentkube.project import AGENT_TYPE, CONFIG_NAMESPACE, FLEET_TYPE, LAYER_TYPE, RECORD_OUTPUT, AgentOutputs
+from agentkube.project import CONFIG_NAMESPACE
 from agentkube.spec.agent import AgentSpec
 from agentkube.spec.agent import Layer as LayerName
+from agentkube.state.tokens import AGENT_TYPE, FLEET_TYPE, LAYER_TYPE, RECORD_OUTPUT, AgentOutputs
 
 from .resources import SecretSource, register
 

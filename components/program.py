@@ -11,18 +11,11 @@ import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 
 from agentkube.fleet import Fleet, read_documents, resolve
-from agentkube.fleet.record import capture
 from agentkube.fleet.settings import settings_from_config
-from agentkube.project import (
-    AGENTS_DIR_ENV,
-    ROLLBACK_ENV,
-    STACK_CONFIG_ENV,
-    config_key,
-    local_kubeconfig,
-    stack_file,
-)
+from agentkube.project import config_key, local_kubeconfig, stack_file
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
+from agentkube.state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
 
 from . import fleet as component
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from ..core.build import build
 from ..core.secrets import without_secret_values
 from ..fleet.loader import load_fleet, read_stack
-from ..project import pulumi_env
 from ..spec.problems import SpecError
 from ..spec.stack import StackSettings
 from . import cluster, engine
 from .capabilities import gaps
 from .engine import EngineError
+from .environment import pulumi_env
 from .kube import cluster_of
 
 

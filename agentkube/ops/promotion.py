@@ -10,11 +10,12 @@ from typing import Any, Literal
 from ..fleet.loader import display, load_fleet, read_documents, write_override
 from ..fleet.model import Fleet
 from ..fleet.resolve import deep_merge, resolve
-from ..project import pulumi_env, stack_file
+from ..project import stack_file
 from ..spec.agent import Canary
 from ..spec.problems import Problem, SpecError
 from .analyze import last_verdict
 from .engine import pulumi_binary, up
+from .environment import pulumi_env
 
 ReleaseKind = Literal["promote", "abort"]
 Say = Callable[[str], None]

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from agentkube.fleet.record import capture, materialize
 from agentkube.ops import doctor
 from agentkube.ops.engine import EngineError
 from agentkube.ops.history import find, updates
 from agentkube.ops.recovery import repair_checkpoint, stale_locks
-from agentkube.project import AGENT_TYPE, FLEET_TYPE, project_name
+from agentkube.project import project_name
+from agentkube.state.record import capture, materialize
+from agentkube.state.tokens import AGENT_TYPE, FLEET_TYPE
 from tests.helpers import ROOT
 
 
