@@ -93,6 +93,18 @@ def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert "agentkube render --stack dev -o rendered/dev" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("command", "codes"),
+    [([], [0, 1, 2, 3, 4, 130]), (["analyze"], [0, 1, 2, 3, 4]), (["release"], [0, 1, 2, 3, 4, 130])],
+)
+def test_help_lists_the_exit_codes_the_command_returns(
+    command: list[str], codes: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*command, "--help"]) == 0
+    listed = capsys.readouterr().out.split("exit codes:\n")[1].splitlines()
+    assert [int(line.split()[0]) for line in listed if line.startswith("  ")] == codes
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_render_stdout_is_the_core_output_in_deterministic_bytes(
     stack: str, capsys: pytest.CaptureFixture[str]
