@@ -11,36 +11,7 @@ from hypothesis import strategies as st
 from agentkube.core.build import build
 from agentkube.spec.quantity import parse_quantity
 from tests.helpers import fleet_of
-
-NAME = st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,8})?", fullmatch=True)
-CPU = st.sampled_from(["50m", "100m", "250m", "1", "2", "1500m"])
-MEMORY = st.sampled_from(["64Mi", "256Mi", "1Gi", "3Gi", "512M"])
-
-
-@st.composite
-def specs(draw: st.DrawFn) -> list[dict[str, Any]]:
-    names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
-    out = []
-    for i, name in enumerate(names):
-        spec: dict[str, Any] = {
-            "name": name,
-            "image": f"ghcr.io/acme/{name}:1.{i}",
-            "layer": draw(st.sampled_from(["orchestration", "agent-pool", "infrastructure"])),
-        }
-        if draw(st.booleans()):
-            spec["ports"] = [{"name": "http", "port": draw(st.integers(1024, 65535))}]
-        if draw(st.booleans()):
-            low = draw(st.integers(1, 5))
-            spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 10))}}
-        else:
-            spec["scaling"] = {"replicas": draw(st.integers(0, 6))}
-        cpu = draw(CPU)
-        spec["resources"] = {"requests": {"cpu": cpu, "memory": draw(MEMORY)}}
-        earlier = [s["name"] for s in out if "ports" in s]
-        if earlier:
-            spec["dependsOn"] = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2))
-        out.append(spec)
-    return out
+from tests.strategies import plain_fleet_specs
 
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -48,7 +19,7 @@ def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 
 @settings(max_examples=60, deadline=None)
-@given(specs(), st.booleans())
+@given(plain_fleet_specs(), st.booleans())
 def test_generated_fleets_keep_the_invariants(spec_list: list[dict[str, Any]], fold: bool) -> None:
     objs = build(fleet_of(*spec_list, foldLayers=fold))
     deployments = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Deployment"}
