@@ -34,6 +34,9 @@ AGENTS = ROOT / "agents"
 SECRET_VALUE = "sk-test-4f1c9e0b7d2a"  # the plain value that must never appear anywhere
 SECRET = "sk-live-never-in-plain-7d41a"  # the config secret of stacks the real engine runs
 PROD_PASSPHRASE = "prod-passphrase-for-tests"
+# the oldest Kubernetes agentkube supports (README): the preStop sleep action of the graceful drain is on from 1.30
+KUBERNETES_FLOOR = (1, 30)
+KUBERNETES_FLOOR_VERSION = ".".join(map(str, KUBERNETES_FLOOR)) + ".0"  # as kubernetes-validate names it
 
 
 def example_documents() -> dict[str, Any]:
