@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agentkube.core.build import agent_objects
-from agentkube.core.layers import layer_objects
+from agentkube.core.build import fleet_objects
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet.loader import load_fleet
-from agentkube.project import pulumi_env
+from agentkube.ops.environment import pulumi_env
 from bench.common import ROOT, arguments, row
 from bench.fleet import write_project
 
@@ -41,16 +40,17 @@ def prepare(work: Path, n: int, program: str) -> Path:
         shutil.copy(ROOT / "bench" / "baseline" / "__main__.py", project)
         (project / "Pulumi.yaml").write_text("name: agentkube-baseline\nruntime: python\n")
         fleet = load_fleet(project / "agents", "bench", project)
+        objects = fleet_objects(fleet)
         groups = [
             {"name": f"layer-{layer}", "dependsOn": [], "objects": without_secret_values(objs)}
-            for layer, objs in layer_objects(fleet).items()
+            for layer, objs in objects.layers.items()
         ]
         layers = [g["name"] for g in groups]
         groups += [
             {
                 "name": spec.name,
                 "dependsOn": layers + spec.depends_on,
-                "objects": without_secret_values(agent_objects(spec, fleet)),
+                "objects": without_secret_values(objects.agents[spec.name]),
             }
             for spec in fleet.dependency_order()
         ]

@@ -31,7 +31,8 @@ from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet.loader import load_fleet
 from agentkube.ops import cluster
-from agentkube.project import WORK_DIR, pulumi_env
+from agentkube.ops.environment import pulumi_env
+from agentkube.project import WORK_DIR
 from bench.common import ROOT, arguments, row
 from bench.fleet import write_project
 from bench.render import CHART, helm_values

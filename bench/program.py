@@ -21,7 +21,7 @@ from agentkube.fleet import Fleet
 from agentkube.fleet.loader import load_fleet
 from bench.common import arguments, median_seconds, peak_rss_mb, row
 from bench.fleet import write_project
-from components.fleet import AgentFleet
+from components import fleet as component
 from components.resources import register
 
 
@@ -43,7 +43,7 @@ def ours(project: Path) -> None:
 
     def program() -> None:
         fleet = load_fleet(project / "agents", "bench", project)
-        AgentFleet("agentkube", fleet)
+        component.Fleet("agentkube", fleet)
 
     under_mocks(program)
 

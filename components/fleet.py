@@ -7,19 +7,21 @@ from typing import Any
 import pulumi
 
 from agentkube.core import naming
-from agentkube.core.build import agent_objects, object_key
-from agentkube.core.layers import layer_objects
+from agentkube.core.build import fleet_objects, object_key
 from agentkube.core.rollout import tracks
 from agentkube.core.secrets import without_secret_values
-from agentkube.fleet import Fleet
-from agentkube.project import AGENT_TYPE, CONFIG_NAMESPACE, FLEET_TYPE, LAYER_TYPE, RECORD_OUTPUT, AgentOutputs
-from agentkube.spec.agent import AgentSpec, Layer
+from agentkube.fleet import Fleet as ValidFleet
+from agentkube.project import CONFIG_NAMESPACE
+from agentkube.spec.agent import AgentSpec
+from agentkube.spec.agent import Layer as LayerName
+from agentkube.state.tokens import AGENT_TYPE, FLEET_TYPE, LAYER_TYPE, RECORD_OUTPUT, AgentOutputs
 
 from .resources import SecretSource, register
 
 
-class AgentDeployment(pulumi.ComponentResource):
-    """One agent: its ServiceAccount, config, Service, Deployment, autoscaler, budget and policies."""
+class Agent(pulumi.ComponentResource):
+    """`agentkube:index:Agent`: one agent's ServiceAccount, config, Service, Deployment, autoscaler, budget and
+    policies."""
 
     name: pulumi.Output[str]
     namespace: pulumi.Output[str]
@@ -32,7 +34,7 @@ class AgentDeployment(pulumi.ComponentResource):
     def __init__(
         self,
         spec: AgentSpec,
-        fleet: Fleet,
+        fleet: ValidFleet,
         objects: list[dict[str, Any]],
         secret: SecretSource,
         live: bool,
@@ -42,7 +44,7 @@ class AgentDeployment(pulumi.ComponentResource):
         settings = fleet.settings
         wait = f"{settings.await_seconds}s"
         child = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create=wait, update=wait))
-        self.resources = [register(obj, child, secret, live) for obj in objects]
+        self.by_key = {object_key(obj): register(obj, child, secret, live, settings.await_ingress) for obj in objects}
         outputs: AgentOutputs = {
             "name": spec.name,
             "namespace": naming.namespace(spec.layer, settings),
@@ -57,11 +59,12 @@ class AgentDeployment(pulumi.ComponentResource):
         self.register_outputs(outputs)
 
 
-class AgentLayer(pulumi.ComponentResource):
-    """One layer (orchestration, agent pool or infrastructure): its namespace, quota, limits, priority and policy."""
+class Layer(pulumi.ComponentResource):
+    """`agentkube:index:Layer`: one layer's (orchestration, agent pool or infrastructure) namespace, quota,
+    limits, priority and policy."""
 
     def __init__(
-        self, layer: Layer, objects: list[dict[str, Any]], live: bool, opts: pulumi.ResourceOptions | None = None
+        self, layer: LayerName, objects: list[dict[str, Any]], live: bool, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(LAYER_TYPE, layer, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -73,15 +76,16 @@ def _no_secrets(key: str) -> pulumi.Output[str]:
     raise ValueError(f"layer objects carry no secrets, yet one asked for {key}")
 
 
-class AgentFleet(pulumi.ComponentResource):
-    """The whole multi-agent system: layers first, then each agent after the agents it depends on."""
+class Fleet(pulumi.ComponentResource):
+    """`agentkube:index:Fleet`, the whole multi-agent system: the core's groups of objects (`fleet_objects`),
+    layers first, then each agent after the agents it depends on."""
 
-    agents: dict[str, AgentDeployment]
+    agents: dict[str, Agent]
 
     def __init__(
         self,
         name: str,
-        fleet: Fleet,
+        fleet: ValidFleet,
         secret: SecretSource | None = None,
         record: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -94,9 +98,10 @@ class AgentFleet(pulumi.ComponentResource):
             # files never hold secret values: the same rule as `agentkube render`
             return without_secret_values(objects) if render else objects
 
+        groups = fleet_objects(fleet)
         self.layers = {
-            layer: AgentLayer(layer, prepare(objects), not render, pulumi.ResourceOptions(parent=self))
-            for layer, objects in layer_objects(fleet).items()
+            layer: Layer(layer, prepare(objects), not render, pulumi.ResourceOptions(parent=self))
+            for layer, objects in groups.layers.items()
         }
         by_key = {key: r for layer in self.layers.values() for key, r in layer.by_key.items()}
         self.agents = {}
@@ -108,10 +113,10 @@ class AgentFleet(pulumi.ComponentResource):
                 f"scheduling.k8s.io/v1/PriorityClass//{naming.priority_class(spec.layer, fleet.settings)}",
             ]
             after: list[pulumi.Resource] = [by_key[k] for k in needs] + [self.agents[d] for d in spec.depends_on]
-            self.agents[spec.name] = AgentDeployment(
+            self.agents[spec.name] = Agent(
                 spec,
                 fleet,
-                prepare(agent_objects(spec, fleet)),
+                prepare(groups.agents[spec.name]),
                 source,
                 not render,
                 pulumi.ResourceOptions(parent=self.layers[spec.layer], depends_on=after),

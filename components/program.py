@@ -11,20 +11,13 @@ import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 
 from agentkube.fleet import Fleet, read_documents, resolve
-from agentkube.fleet.record import capture
 from agentkube.fleet.settings import settings_from_config
-from agentkube.project import (
-    AGENTS_DIR_ENV,
-    ROLLBACK_ENV,
-    STACK_CONFIG_ENV,
-    config_key,
-    local_kubeconfig,
-    stack_file,
-)
+from agentkube.project import config_key, local_kubeconfig, stack_file
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
+from agentkube.state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
 
-from .fleet import AgentFleet
+from . import fleet as component
 
 
 def stack_config() -> tuple[dict[str, Any], frozenset[str]]:
@@ -75,12 +68,12 @@ def _read(path: str | None) -> str | None:
     return Path(path).expanduser().read_text() if path else None
 
 
-def main() -> AgentFleet:
+def main() -> component.Fleet:
     agents_dir, stack_config_file = sources()
     fleet = load(agents_dir)
     record = capture(agents_dir, stack_config_file, os.environ.get(ROLLBACK_ENV))
     k8s_provider = provider(fleet.settings)
-    deployed = AgentFleet(
+    deployed = component.Fleet(
         fleet.settings.namespace, fleet, record=record, opts=pulumi.ResourceOptions(providers=[k8s_provider])
     )
     pulumi.export(

@@ -20,13 +20,16 @@ SecretSource = Callable[[str], pulumi.Output[str]]
 # - SKIP_AWAIT on Services: the provider's Service await sleeps 10 s after each change of its endpoints
 #   (to let them "settle"), on the path of every `dependsOn` chain; the Deployment's own await already
 #   proves that the pods behind the Service are ready.
+# - SKIP_AWAIT on Ingresses unless the stack sets awaitIngress: no controller would ever publish an
+#   address, and the provider would wait for one until the timeout.
 PATCH_FORCE = "pulumi.com/patchForce"
 SKIP_AWAIT = "pulumi.com/skipAwait"
 
 
-def cluster_annotations(kind: str) -> dict[str, str]:
-    """What an object of `kind` carries when it goes to a cluster."""
-    return {PATCH_FORCE: "true", **({SKIP_AWAIT: "true"} if kind == "Service" else {})}
+def cluster_annotations(kind: str, await_ingress: bool = False) -> dict[str, str]:
+    """What an object of `kind` carries when it goes to a cluster (`await_ingress`: the stack's awaitIngress)."""
+    skip = kind == "Service" or (kind == "Ingress" and not await_ingress)
+    return {PATCH_FORCE: "true", **({SKIP_AWAIT: "true"} if skip else {})}
 
 
 def resource_class(api_version: str, kind: str) -> type[pulumi.CustomResource] | None:
@@ -55,13 +58,18 @@ def _with_secrets(value: Any, secret: SecretSource) -> Any:
 
 
 def register(
-    obj: Mapping[str, Any], opts: pulumi.ResourceOptions, secret: SecretSource, live: bool = False
+    obj: Mapping[str, Any],
+    opts: pulumi.ResourceOptions,
+    secret: SecretSource,
+    live: bool = False,
+    await_ingress: bool = False,
 ) -> pulumi.CustomResource:
     """One Kubernetes object as one Pulumi resource, named `namespace/name` (type is in the URN);
     `live` (deployed to a cluster) adds its `cluster_annotations`."""
     meta = obj["metadata"]
     name = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
-    annotations = {**meta.get("annotations", {}), **(cluster_annotations(obj["kind"]) if live else {})}
+    added = cluster_annotations(obj["kind"], await_ingress) if live else {}
+    annotations = {**meta.get("annotations", {}), **added}
     body = _with_secrets(
         {
             **{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")},

@@ -23,7 +23,7 @@ import yaml
 from agentkube.core.build import build, object_key
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet import Fleet, load_fleet, read_documents, read_stack, resolve
-from agentkube.project import pulumi_env
+from agentkube.ops.environment import pulumi_env
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
 from components.program import main

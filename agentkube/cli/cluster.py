@@ -9,16 +9,17 @@ from pathlib import Path
 from ..fleet.loader import read_stack
 from ..ops import cluster
 from .command import Command
+from .exits import Exit
 from .reporter import Reporter
 
 ACTIONS = ("up", "stop", "down", "status")
 
 
-def run(args: argparse.Namespace, report: Reporter) -> int:
+def run(args: argparse.Namespace, report: Reporter) -> Exit:
     project = Path(args.project)
     if args.for_stack and not read_stack(project, args.for_stack)[0].local_cluster:
         report.note(f"stack {args.for_stack} does not deploy to the local cluster; nothing to do")
-        return 0
+        return Exit.OK
     if args.action == "up":
         return _up(project, report)
     if args.action == "stop":
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     return _status(project, report)
 
 
-def _up(project: Path, report: Reporter) -> int:
+def _up(project: Path, report: Reporter) -> Exit:
     started = time.monotonic()
     info = cluster.up(project)
     seconds = time.monotonic() - started
@@ -44,10 +45,10 @@ def _up(project: Path, report: Reporter) -> int:
         )
 
     report.result({**info.as_json(), "seconds": round(seconds, 2)}, text)
-    return 0
+    return Exit.OK
 
 
-def _stop(project: Path, report: Reporter) -> int:
+def _stop(project: Path, report: Reporter) -> Exit:
     stopped = cluster.stop(project)
     name = cluster.cluster_name(project)
     report.result(
@@ -58,26 +59,26 @@ def _stop(project: Path, report: Reporter) -> int:
             else f"no cluster {name} was running"
         ),
     )
-    return 0
+    return Exit.OK
 
 
-def _down(project: Path, report: Reporter) -> int:
+def _down(project: Path, report: Reporter) -> Exit:
     stopped = cluster.down(project)
     name = cluster.cluster_name(project)
     report.result(
         {"name": name, "stopped": stopped},
         lambda: f"stopped cluster {name} and removed its files" if stopped else f"no cluster {name} was running",
     )
-    return 0
+    return Exit.OK
 
 
-def _status(project: Path, report: Reporter) -> int:
+def _status(project: Path, report: Reporter) -> Exit:
     info = cluster.status(project)
     if info is None:
         name = cluster.cluster_name(project)
         report.result({"name": name, "running": False, "healthy": False}, lambda: report.bad(f"{name} is not running"))
         report.note("start it with: agentkube cluster up")
-        return 1
+        return Exit.FAILED
 
     def text() -> str:
         state = report.ok("running") if info.healthy else report.bad("unhealthy: " + ", ".join(info.missing))
@@ -92,7 +93,7 @@ def _status(project: Path, report: Reporter) -> int:
         )
 
     report.result({**info.as_json(), "running": True}, text)
-    return 0 if info.healthy else 1
+    return Exit.OK if info.healthy else Exit.FAILED
 
 
 def _args(p: argparse.ArgumentParser) -> None:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
+from ..ops.stack_target import StackTarget
+from .exits import Exit, exit_codes
 from .reporter import Reporter
 
-Run = Callable[[argparse.Namespace, Reporter], int]
+Run = Callable[[argparse.Namespace, Reporter], Exit]
 Configure = Callable[[argparse.ArgumentParser], None]
 
 
 class UsageError(Exception):
     """Wrong arguments: exit 2."""
+
+
+def target_of(args: argparse.Namespace) -> StackTarget:
+    """The stack named by `--project`, `--agents` and `--stack` (a command with `stack="required"`)."""
+    return StackTarget(Path(args.project), Path(args.agents), args.stack)
 
 
 @dataclass(frozen=True)
@@ -26,13 +34,14 @@ class Command:
     stack: Literal["optional", "required", "none"] = "optional"
     output_json: bool = False
     configure: Configure | None = None
+    exits: Mapping[Exit, str] | None = None  # every code the command returns, when it adds to 0/1/2 or means more
 
     def add_to(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p = sub.add_parser(
             self.name,
             help=self.help,
             description=self.help,
-            epilog=f"example:\n  {self.example}",
+            epilog=f"example:\n  {self.example}" + (f"\n\n{exit_codes(self.exits)}" if self.exits else ""),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         p.set_defaults(cmd=self)

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from ..render.graph import edges_of, graph_html, graph_svg
 from .command import Command, UsageError
+from .exits import Exit
 from .reporter import Reporter
 from .specs import fleet_of
 
 FORMATS = (".svg", ".html")
 
 
-def graph(args: argparse.Namespace, report: Reporter) -> int:
+def graph(args: argparse.Namespace, report: Reporter) -> Exit:
     """The picture on stdout or in FILE; the format is checked before the specs are read."""
     target = None if args.out in (None, "-") else Path(args.out)
     if target is not None and target.suffix.lower() not in FORMATS:
@@ -24,13 +25,13 @@ def graph(args: argparse.Namespace, report: Reporter) -> int:
     svg = graph_svg(fleet, args.stack)
     if target is None:
         sys.stdout.write(svg)
-        return 0
+        return Exit.OK
     text = svg if target.suffix.lower() == ".svg" else graph_html(svg, args.stack)
     staging = target.with_name(f".{target.name}.tmp")
     staging.write_text(text, encoding="utf-8")
     os.replace(staging, target)  # a reader never sees half a picture
     report.note(f"wrote {target}: {len(fleet.agents)} agents, {len(edges_of(fleet))} dependencies")
-    return 0
+    return Exit.OK
 
 
 def _graph_args(p: argparse.ArgumentParser) -> None:

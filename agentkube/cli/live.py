@@ -9,17 +9,18 @@ from pathlib import Path
 from ..core.mcp import tools_text
 from ..ops.drift import Drift, drift
 from ..ops.status import AgentStatus, status
-from .command import Command
+from .command import Command, target_of
+from .exits import Exit
 from .reporter import Reporter
 
 HEADERS = ["AGENT", "TRACK", "READY", "VERSION", "IMAGE", "AUTOSCALER", "ENDPOINTS", "STATUS"]
 
 
-def live_status(args: argparse.Namespace, report: Reporter) -> int:
-    agents, tools = status(Path(args.project), Path(args.agents), args.stack)
+def live_status(args: argparse.Namespace, report: Reporter) -> Exit:
+    agents, tools = status(target_of(args))
     data = [{**a.as_json(), "toolServers": [t.name for t in tools if a.agent in t.used_by]} for a in agents]
     report.result(data, lambda: "\n".join(filter(None, [_text(agents, report), tools_text(tools)])))
-    return 0 if all(a.available for a in agents) else 1
+    return Exit.OK if all(a.available for a in agents) else Exit.FAILED
 
 
 def _text(agents: list[AgentStatus], report: Reporter) -> str:
@@ -46,10 +47,10 @@ def _text(agents: list[AgentStatus], report: Reporter) -> str:
     return "\n".join(lines)
 
 
-def live_drift(args: argparse.Namespace, report: Reporter) -> int:
+def live_drift(args: argparse.Namespace, report: Reporter) -> Exit:
     found = drift(Path(args.project), args.stack)
     report.result([d.as_json() for d in found], lambda: _drift_text(found, args.stack, report))
-    return 1 if found else 0
+    return Exit.FAILED if found else Exit.OK
 
 
 def _drift_text(found: list[Drift], stack: str, report: Reporter) -> str:

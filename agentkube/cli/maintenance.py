@@ -7,20 +7,21 @@ from pathlib import Path
 
 from ..ops.doctor import checks
 from ..ops.recovery import recover
-from .command import Command
+from .command import Command, target_of
+from .exits import Exit
 from .reporter import Reporter
 
 
-def recover_stack(args: argparse.Namespace, report: Reporter) -> int:
+def recover_stack(args: argparse.Namespace, report: Reporter) -> Exit:
     report.note(recover(Path(args.project), args.stack))
-    return 0
+    return Exit.OK
 
 
-def doctor(args: argparse.Namespace, report: Reporter) -> int:
-    found = checks(Path(args.project), args.stack, Path(args.agents))
+def doctor(args: argparse.Namespace, report: Reporter) -> Exit:
+    found = checks(Path(args.project), target_of(args) if args.stack else None)
     rows = [[c.name, c.value, report.ok("ok") if c.ok else report.bad("FAIL"), "" if c.ok else c.fix] for c in found]
     report.result([c.__dict__ for c in found], lambda: report.table(["CHECK", "VALUE", "STATUS", "FIX"], rows))
-    return 0 if all(c.ok for c in found) else 1
+    return Exit.OK if all(c.ok for c in found) else Exit.FAILED
 
 
 COMMANDS = [

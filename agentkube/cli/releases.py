@@ -12,27 +12,40 @@ from typing import TypeVar
 from ..ops.analyze import Report, analyze
 from ..ops.engine import EngineError
 from ..ops.history import Update, updates
-from ..ops.progressive import progressive
-from ..ops.promotion import release
+from ..ops.promotion import abort, promote
+from ..ops.release import release
 from ..ops.rollback import rollback
 from ..spec.patterns import DURATION
 from ..spec.problems import SpecError
-from .command import Command, UsageError
+from .command import Command, UsageError, target_of
+from .exits import MEANING, OF_VERDICT, Exit
 from .reporter import Reporter
 
 T = TypeVar("T")
-EXIT = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 4}
+
+ANALYZE_EXITS = {
+    Exit.OK: "pass: the canary is within every check's bounds",
+    Exit.FAILED: "fail: a check is out of bounds",
+    Exit.USAGE: MEANING[Exit.USAGE],
+    Exit.INCONCLUSIVE: "inconclusive: no data to judge the canary",
+    Exit.ERROR: "could not analyze: invalid input, pulumi or Prometheus error",
+}
+RELEASE_EXITS = {
+    Exit.OK: "pass: promoted after the last step",
+    Exit.FAILED: "fail: a step's analysis failed and the canary was aborted",
+    Exit.USAGE: MEANING[Exit.USAGE],
+    Exit.INCONCLUSIVE: "inconclusive: no data at a step; the canary is held there",
+    Exit.ERROR: "could not release or analyze: invalid input, pulumi or Prometheus error",
+    Exit.INTERRUPTED: "interrupted: the stack stays at its last finished step; run it again to resume",
+}
 
 
-def analysis(args: argparse.Namespace, report: Reporter) -> int:
-    found = _or_error(
-        report,
-        lambda: analyze(Path(args.project), Path(args.agents), args.stack, args.agent, args.window, args.prometheus),
-    )
+def analyze_command(args: argparse.Namespace, report: Reporter) -> Exit:
+    found = _or_error(report, lambda: analyze(target_of(args), args.agent, args.window, args.prometheus))
     if found is None:
-        return EXIT["error"]
+        return Exit.ERROR
     report.result(found.as_json(), lambda: _analysis_text(found, report))
-    return EXIT[found.verdict]
+    return OF_VERDICT[found.verdict]
 
 
 def _or_error(report: Reporter, run: Callable[[], T]) -> T | None:
@@ -69,7 +82,7 @@ def _analyze_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prometheus", metavar="URL", help="Prometheus to query (default: agentkube:prometheusAddress)")
 
 
-def progressive_release(args: argparse.Namespace, report: Reporter) -> int:
+def release_command(args: argparse.Namespace, report: Reporter) -> Exit:
     try:
         steps = [int(s) for s in args.steps.split(",")]
     except ValueError:
@@ -79,51 +92,37 @@ def progressive_release(args: argparse.Namespace, report: Reporter) -> int:
     try:
         outcome = _or_error(
             report,
-            lambda: progressive(
-                Path(args.project),
-                Path(args.agents),
-                args.stack,
-                args.agent,
-                steps,
-                args.pause,
-                report.note,
-                args.window,
-                args.prometheus,
-            ),
+            lambda: release(target_of(args), args.agent, steps, args.pause, report.note, args.window, args.prometheus),
         )
     except KeyboardInterrupt:
         report.error(
             f"interrupted: stack {args.stack} is at its last finished step (`agentkube history`); resume with the "
             f"same `agentkube release` (steps already done are skipped) or `agentkube abort {args.agent}`"
         )
-        return 130
+        return Exit.INTERRUPTED
     if outcome is None:
-        return EXIT["error"]
+        return Exit.ERROR
     verdict, last = outcome
     if last is not None:
         report.note(_analysis_text(last, report))
     report.result({"agent": args.agent, "verdict": verdict}, lambda: f"release {args.agent}: {verdict}")
-    return EXIT[verdict]
+    return OF_VERDICT[verdict]
 
 
-def promote_or_abort(args: argparse.Namespace, report: Reporter) -> int:
-    release(
-        Path(args.project),
-        Path(args.agents),
-        args.stack,
-        args.agent,
-        args.cmd.name,
-        not args.no_deploy,
-        report.note,
-        force=getattr(args, "force", False),
-    )
-    return 0
+def promote_command(args: argparse.Namespace, report: Reporter) -> Exit:
+    promote(target_of(args), args.agent, not args.no_deploy, report.note, force=args.force)
+    return Exit.OK
 
 
-def history(args: argparse.Namespace, report: Reporter) -> int:
+def abort_command(args: argparse.Namespace, report: Reporter) -> Exit:
+    abort(target_of(args), args.agent, not args.no_deploy, report.note)
+    return Exit.OK
+
+
+def history_command(args: argparse.Namespace, report: Reporter) -> Exit:
     found = updates(Path(args.project), args.stack)
     report.result([u.as_json() for u in found], lambda: _history_text(args.stack, found))
-    return 0
+    return Exit.OK
 
 
 def _history_text(stack: str, found: list[Update]) -> str:
@@ -140,7 +139,7 @@ def _history_text(stack: str, found: list[Update]) -> str:
     return "\n".join(lines)
 
 
-def roll_back(args: argparse.Namespace, report: Reporter) -> int:
+def rollback_command(args: argparse.Namespace, report: Reporter) -> Exit:
     def confirm(question: str) -> bool:
         if args.yes:
             return True
@@ -148,20 +147,20 @@ def roll_back(args: argparse.Namespace, report: Reporter) -> int:
             raise UsageError("confirm with --yes (no terminal to ask on)")
         return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
-    return 0 if rollback(Path(args.project), args.stack, args.to, confirm, report.note) else 1
+    return Exit.OK if rollback(Path(args.project), args.stack, args.to, confirm, report.note) else Exit.FAILED
 
 
-def _release_args(p: argparse.ArgumentParser) -> None:
+def _abort_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("agent", metavar="AGENT", help="agent name")
     p.add_argument("--no-deploy", action="store_true", help="only change the stack config")
 
 
 def _promote_args(p: argparse.ArgumentParser) -> None:
-    _release_args(p)
+    _abort_args(p)
     p.add_argument("--force", action="store_true", help="promote even though the last analysis failed")
 
 
-def _progressive_args(p: argparse.ArgumentParser) -> None:
+def _release_args(p: argparse.ArgumentParser) -> None:
     _analyze_args(p)
     p.add_argument("--steps", default="10,25,50,100", help="canary weights in percent (default: 10,25,50,100)")
     p.add_argument("--pause", type=_seconds, default=600.0, metavar="DURATION", help="wait per step (default: 10m)")
@@ -187,25 +186,27 @@ COMMANDS = [
         "analyze",
         "the canary's checks for stable and canary: exit 0 pass, 1 fail, 3 inconclusive (no data), 4 error",
         "agentkube analyze researcher --stack prod --window 10m",
-        analysis,
+        analyze_command,
         stack="required",
         output_json=True,
         configure=_analyze_args,
+        exits=ANALYZE_EXITS,
     ),
     Command(
         "release",
         "raise the canary's weight step by step (each a pulumi up), analyze after each, promote or abort",
         "agentkube release researcher --stack prod --steps 10,25,50,100 --pause 10m",
-        progressive_release,
+        release_command,
         stack="required",
         output_json=True,
-        configure=_progressive_args,
+        configure=_release_args,
+        exits=RELEASE_EXITS,
     ),
     Command(
         "promote",
         "make the canary stable (or switch blue-green colours), then deploy; refused after a failed analysis",
         "agentkube promote researcher --stack prod",
-        promote_or_abort,
+        promote_command,
         stack="required",
         configure=_promote_args,
     ),
@@ -213,15 +214,15 @@ COMMANDS = [
         "abort",
         "remove the canary (weight 0), then deploy",
         "agentkube abort researcher --stack prod",
-        promote_or_abort,
+        abort_command,
         stack="required",
-        configure=_release_args,
+        configure=_abort_args,
     ),
     Command(
         "history",
         "the stack's updates: number, time, result, message, agent versions",
         "agentkube history --stack prod",
-        history,
+        history_command,
         stack="required",
         output_json=True,
     ),
@@ -229,7 +230,7 @@ COMMANDS = [
         "rollback",
         "redeploy the fleet exactly as update N deployed it",
         "agentkube rollback --stack prod --to 3 --yes",
-        roll_back,
+        rollback_command,
         stack="required",
         configure=_rollback_args,
     ),

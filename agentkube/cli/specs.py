@@ -16,6 +16,7 @@ from ..render.files import write_render_dir
 from ..render.schema import reference_markdown, schema_text
 from ..render.yaml_writer import to_stream
 from .command import Command, UsageError
+from .exits import Exit
 from .reporter import Reporter
 
 
@@ -24,7 +25,7 @@ def fleet_of(args: argparse.Namespace, check_secrets: bool = False) -> Fleet:
     return load_fleet(Path(args.agents), args.stack, Path(args.project), check_secrets=check_secrets)
 
 
-def validate(args: argparse.Namespace, report: Reporter) -> int:
+def validate(args: argparse.Namespace, report: Reporter) -> Exit:
     fleet = fleet_of(args, check_secrets=True)
 
     def text() -> str:
@@ -39,10 +40,10 @@ def validate(args: argparse.Namespace, report: Reporter) -> int:
     if fleet.warnings:
         data["warnings"] = [w.__dict__ for w in fleet.warnings]
     report.result(data, text, indent=None)
-    return 0
+    return Exit.OK
 
 
-def render(args: argparse.Namespace, report: Reporter) -> int:
+def render(args: argparse.Namespace, report: Reporter) -> Exit:
     built = build(fleet_of(args))
     objects = without_secret_values(built)
     if args.out == "-":
@@ -56,20 +57,20 @@ def render(args: argparse.Namespace, report: Reporter) -> int:
         report.note(f"rendered {len(written)} objects to {target}/")
     for line in secret_instructions(built, args.stack):
         report.note(f"note: Secrets of config secrets are not rendered; create them in the cluster with:\n  {line}")
-    return 0
+    return Exit.OK
 
 
-def schema(args: argparse.Namespace, report: Reporter) -> int:
+def schema(args: argparse.Namespace, report: Reporter) -> Exit:
     text = reference_markdown() if args.reference else schema_text()
     if args.out and args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")
         report.note(f"wrote {args.out}")
     else:
         sys.stdout.write(text)
-    return 0
+    return Exit.OK
 
 
-def capacity(args: argparse.Namespace, report: Reporter) -> int:
+def capacity(args: argparse.Namespace, report: Reporter) -> Exit:
     fleet = fleet_of(args)
     rows, layers, fleet_total = plan(fleet)
     tools = tool_servers(fleet)
@@ -86,7 +87,7 @@ def capacity(args: argparse.Namespace, report: Reporter) -> int:
         return "\n".join(filter(None, [f"stack {args.stack}: requests at min..max scale", table, tools_text(tools)]))
 
     report.result(data, text)
-    return 0
+    return Exit.OK
 
 
 def _render_args(p: argparse.ArgumentParser) -> None:

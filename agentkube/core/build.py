@@ -6,10 +6,11 @@ so what is reviewed is what is deployed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..spec.agent import AgentSpec
+from ..spec.agent import AgentSpec, Layer
 from . import naming
 from .autoscaler import pdb
 from .layers import layer_objects
@@ -20,12 +21,26 @@ from .sandbox import recycler
 from .secrets import config_secret
 
 
+@dataclass(frozen=True)
+class FleetObjects:
+    """Every object of the fleet, grouped by what owns it: a layer or an agent. The Pulumi components hold
+    exactly these groups and `build` lists exactly these objects, so what is rendered is what is deployed."""
+
+    layers: dict[Layer, list[dict[str, Any]]]  # each used layer, in layer order
+    agents: dict[str, list[dict[str, Any]]]  # each agent, by name
+
+    def in_order(self) -> list[dict[str, Any]]:
+        """Layers first, then each agent by name."""
+        return [obj for groups in (self.layers, self.agents) for objs in groups.values() for obj in objs]
+
+
+def fleet_objects(fleet: Fleet) -> FleetObjects:
+    return FleetObjects(layer_objects(fleet), {agent.name: agent_objects(agent, fleet) for agent in fleet.agents})
+
+
 def build(fleet: Fleet) -> list[dict[str, Any]]:
     """Every object of the fleet, in a stable order: layers first, then each agent by name."""
-    objects = [obj for objs in layer_objects(fleet).values() for obj in objs]
-    for agent in fleet.agents:
-        objects += agent_objects(agent, fleet)
-    return objects
+    return fleet_objects(fleet).in_order()
 
 
 def agent_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:

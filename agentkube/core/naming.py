@@ -13,7 +13,6 @@ MANAGED_BY = "agentkube"
 SPEC_HASH = "agentkube.io/spec-hash"
 CONFIG_HASH = "agentkube.io/config-hash"
 TRACK = "agentkube.io/track"
-SKIP_AWAIT = "pulumi.com/skipAwait"  # Pulumi's: create without waiting for a controller to report on the object
 
 
 def namespace(layer: Layer, settings: StackSettings) -> str:

@@ -189,13 +189,10 @@ def ingress(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
         return None
     expose, settings = spec.expose, fleet.settings
     port = spec.port_number(expose.port) if expose.port is not None else spec.ports[0].port
-    metadata = naming.metadata(spec, settings)
-    if not settings.await_ingress:  # no controller would ever publish an address: don't wait for one
-        metadata["annotations"] = {naming.SKIP_AWAIT: "true"}
     body: dict[str, Any] = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": metadata,
+        "metadata": naming.metadata(spec, settings),
         "spec": {
             "ingressClassName": settings.ingress_class,
             "rules": [

@@ -8,7 +8,6 @@ from typing import Any
 
 from ..fleet.model import Fleet
 from ..spec.agent import AgentSpec, Candidate
-from ..spec.problems import Problem, SpecError
 from . import naming
 from .analysis import argo_metrics
 from .autoscaler import autoscaler, replicas
@@ -193,8 +192,7 @@ def _services(spec: AgentSpec, fleet: Fleet, all_tracks: list[Track]) -> list[di
 
 def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[str, Any]:
     gateway = fleet.settings.gateway
-    if gateway is None:  # validation refuses traffic: gateway without one; never reached from a Fleet
-        raise _unresolved(spec, fleet, "rollout.canary.traffic", "'gateway' needs agentkube:gateway in the stack")
+    assert gateway is not None  # a valid fleet: fleet.resolve refuses traffic: gateway in a stack without one
     port = spec.ports[0].port
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
@@ -233,8 +231,7 @@ def session_persistence(spec: AgentSpec) -> dict[str, Any]:
 def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, Any]]:
     """An Argo Rollouts Rollout (instead of a Deployment) and the AnalysisTemplate it runs."""
     canary = spec.rollout.canary
-    if canary is None or canary.analysis is None:  # the model refuses it
-        raise _unresolved(spec, fleet, "rollout.canary.analysis", "traffic: argo needs an analysis")
+    assert canary is not None and canary.analysis is not None  # a valid fleet: the Canary model refuses argo without
     analysis, settings = canary.analysis, fleet.settings
     template_name = f"{spec.name}-analysis"
     base = deployment(
@@ -291,7 +288,3 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
         auto["spec"]["scaleTargetRef"] = {"apiVersion": ARGO, "kind": "Rollout", "name": track.name}
         out.append(auto)
     return out
-
-
-def _unresolved(spec: AgentSpec, fleet: Fleet, path: str, message: str) -> SpecError:
-    return SpecError([Problem(fleet.sources.get(spec.name, spec.name), path, message)])

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..fleet.resolve import dependency_env, mcp_env
 from ..spec.agent import PROBE_KINDS, AgentSpec, Probe, Resources, SecretItem
+from ..spec.injected import dependency_env, mcp_env
 from ..spec.quantity import format_cpu, format_memory, parse_quantity
 from . import naming
 from .secrets import secret_name

@@ -12,7 +12,7 @@ from ..project import config_key, secret_names, spec_files, stack_file, stack_na
 from ..spec.problems import Problem, SpecError
 from ..spec.stack import StackSettings
 from .model import Fleet
-from .resolve import resolve, spec_problems
+from .resolve import deep_merge, resolve, spec_problems
 from .settings import settings_from_config
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -144,17 +144,9 @@ def write_override(project_dir: Path, stack: str, agent: str, change: dict[str, 
     yaml_rt.width = 4096  # keep long flow mappings on one line
     doc = yaml_rt.load(path.read_text(encoding="utf-8"))
     overrides = doc.setdefault("config", {}).setdefault(config_key("overrides"), {})
-    _merge_into(overrides.setdefault(agent, {}), change)
+    overrides[agent] = deep_merge(overrides.get(agent, {}), change)
     staging = path.with_name(f".{path.name}.tmp")
     with staging.open("w", encoding="utf-8") as out:
         yaml_rt.dump(doc, out)
     staging.replace(path)
     return path
-
-
-def _merge_into(target: Any, change: dict[str, Any]) -> None:
-    for key, value in change.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge_into(target[key], value)
-        else:
-            target[key] = value

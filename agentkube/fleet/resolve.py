@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from ..spec.agent import AgentSpec
 from ..spec.image import parse_image
+from ..spec.injected import dependency_env, mcp_env
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
 from ..spec.stack import StackSettings
 from .model import Fleet, find_cycle
@@ -18,9 +19,11 @@ from .scaling_rules import keda_problems, zero_warnings
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     """Merge `over` onto `base` into a new mapping: mappings merge key by key, anything else is replaced.
 
-    Inputs are never mutated, so unchanged values are shared rather than copied.
+    The one overlay rule, for what is validated (a stack's defaults and overrides on a spec) and for what
+    is written (`loader.write_override`). Inputs are never mutated, so unchanged values are shared rather
+    than copied; a dict keeps its type and attributes, so a round-trip YAML mapping keeps its comments.
     """
-    merged = dict(base)
+    merged = base.copy() if isinstance(base, dict) else dict(base)
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)
@@ -318,16 +321,6 @@ def _env_collisions(spec: AgentSpec, mcp_servers: frozenset[str] = frozenset()) 
             problems.append((where, f"sets {name}, which {seen[name]} sets too, expected each variable once"))
         seen[name] = where
     return problems
-
-
-def dependency_env(agent: str) -> str:
-    """The env var carrying a dependency's URL: tool-server -> TOOL_SERVER_URL."""
-    return agent.upper().replace("-", "_") + "_URL"
-
-
-def mcp_env(agent: str) -> str:
-    """The env var carrying an MCP dependency's endpoint: tool-server -> TOOL_SERVER_MCP_URL."""
-    return agent.upper().replace("-", "_") + "_MCP_URL"
 
 
 def _config_secret_problems(

@@ -1,1 +1,1 @@
-"""Stage 5: operations that drive the pulumi CLI: history, record, rollback, recovery, promotion, doctor."""
+"""Stage 5: operations that drive the pulumi CLI: history, rollback, recovery, release, promotion, doctor."""

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..core import analysis
-from ..fleet.loader import load_fleet
 from ..fleet.model import Fleet
 from ..project import WORK_DIR
 from ..spec.agent import Check
 from ..spec.problems import Problem, SpecError
 from .prometheus import Prometheus
+from .stack_target import StackTarget
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,9 @@ def checks_of(fleet: Fleet, agent: str) -> list[Check]:
     return found
 
 
-def analyze(
-    project_dir: Path, agents_dir: Path, stack: str, agent: str, window: str | None = None, address: str | None = None
-) -> Report:
+def analyze(target: StackTarget, agent: str, window: str | None = None, address: str | None = None) -> Report:
     """Run every check of `agent`'s canary for both tracks over `window` (default: the spec's)."""
-    fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+    fleet = target.fleet()
     checks = checks_of(fleet, agent)
     spec = fleet.agent(agent)
     prometheus = Prometheus(address or fleet.settings.prometheus_address)
@@ -66,7 +64,7 @@ def analyze(
         results.append(analysis.judge(check, stable, canary))
     candidate = spec.rollout.canary.image if spec.rollout.canary else spec.image
     report = Report(agent, candidate, range_, prometheus.address, results)
-    record = _record_path(project_dir, stack, agent)
+    record = _record_path(target.project, target.stack, agent)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({**report.as_json(), "at": time.time()}, indent=1) + "\n")
     return report

@@ -10,14 +10,15 @@ from pathlib import Path
 
 from ..core.build import build
 from ..core.secrets import without_secret_values
-from ..fleet.loader import load_fleet, read_stack
-from ..project import pulumi_env
+from ..fleet.loader import read_stack
 from ..spec.problems import SpecError
 from ..spec.stack import StackSettings
 from . import cluster, engine
 from .capabilities import gaps
 from .engine import EngineError
+from .environment import pulumi_env
 from .kube import cluster_of
+from .stack_target import StackTarget
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,10 @@ def _run(command: list[str], env: dict[str, str]) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def checks(project_dir: Path, stack: str | None, agents_dir: Path | None = None) -> list[Check]:
-    """Each check of a reproducible run; with a stack whose cluster is up, also what its fleet needs there."""
+def checks(project_dir: Path, target: StackTarget | None = None) -> list[Check]:
+    """Each check of a reproducible run in `project_dir`; with a `target` stack (of that project) whose cluster
+    is up, also what its fleet needs there."""
+    stack = target.stack if target else None
     env = pulumi_env(project_dir, stack)
     install = "run scripts/install-pulumi and put the directory it prints on PATH"
     found: list[Check] = [Check("python", platform.python_version(), True)]
@@ -74,49 +77,58 @@ def checks(project_dir: Path, stack: str | None, agents_dir: Path | None = None)
         )
     )
     found.append(Check("backend", env["PULUMI_BACKEND_URL"], True))
-    if stack:
-        try:
-            settings, _ = read_stack(project_dir, stack)
-            if settings.render_dir:
-                found.append(Check(f"stack {stack}", f"render to {settings.render_dir}/", True))
-            elif settings.local_cluster:
-                local = cluster.status(project_dir)
-                value = f"local cluster at {local.apiserver}" if local else "local cluster, not running"
-                ok = local is not None and local.healthy
-                found.append(Check(f"stack {stack}", value, ok, "agentkube cluster up (scripts/up does)"))
-            else:
-                ok = _run(["kubectl", "config", "get-contexts", settings.context or ""], env) is not None
-                found.append(
-                    Check(
-                        f"stack {stack}",
-                        f"cluster context {settings.context or '(current)'}",
-                        ok,
-                        "set agentkube:localCluster or renderDir, or a reachable agentkube:kubeconfig/context",
-                    )
-                )
-            if not settings.render_dir and found[-1].ok:  # a cluster to ask what it has
-                found += cluster_needs(project_dir, agents_dir or project_dir / "agents", stack, settings)
-        except SpecError as err:
-            found.append(Check(f"stack {stack}", str(err.problems[0]), False, "fix the stack file"))
-        passphrase = bool(env.get("PULUMI_CONFIG_PASSPHRASE") or env.get("PULUMI_CONFIG_PASSPHRASE_FILE"))
-        found.append(
-            Check(
-                "secrets passphrase",
-                "set" if passphrase else "missing",
-                passphrase,
-                "export PULUMI_CONFIG_PASSPHRASE (dev uses the documented agentkube-dev)",
-            )
-        )
+    if target:
+        found += _stack_checks(target, env)
     return found
 
 
-def cluster_needs(project_dir: Path, agents_dir: Path, stack: str, settings: StackSettings) -> list[Check]:
+def _stack_checks(target: StackTarget, env: dict[str, str]) -> list[Check]:
+    """Whether the stack's file reads, its cluster answers (and has what the fleet uses), its secrets open."""
+    stack = target.stack
+    found: list[Check] = []
+    try:
+        settings, _ = read_stack(target.project, stack)
+        if settings.render_dir:
+            found.append(Check(f"stack {stack}", f"render to {settings.render_dir}/", True))
+        elif settings.local_cluster:
+            local = cluster.status(target.project)
+            value = f"local cluster at {local.apiserver}" if local else "local cluster, not running"
+            ok = local is not None and local.healthy
+            found.append(Check(f"stack {stack}", value, ok, "agentkube cluster up (scripts/up does)"))
+        else:
+            ok = _run(["kubectl", "config", "get-contexts", settings.context or ""], env) is not None
+            found.append(
+                Check(
+                    f"stack {stack}",
+                    f"cluster context {settings.context or '(current)'}",
+                    ok,
+                    "set agentkube:localCluster or renderDir, or a reachable agentkube:kubeconfig/context",
+                )
+            )
+        if not settings.render_dir and found[-1].ok:  # a cluster to ask what it has
+            found += cluster_needs(target, settings)
+    except SpecError as err:
+        found.append(Check(f"stack {stack}", str(err.problems[0]), False, "fix the stack file"))
+    passphrase = bool(env.get("PULUMI_CONFIG_PASSPHRASE") or env.get("PULUMI_CONFIG_PASSPHRASE_FILE"))
+    found.append(
+        Check(
+            "secrets passphrase",
+            "set" if passphrase else "missing",
+            passphrase,
+            "export PULUMI_CONFIG_PASSPHRASE (dev uses the documented agentkube-dev)",
+        )
+    )
+    return found
+
+
+def cluster_needs(target: StackTarget, settings: StackSettings) -> list[Check]:
     """The kinds, custom-resource fields and RuntimeClasses the stack's fleet uses, against its cluster: what
     the stack file declares (`keda`, `networkPolicy: cilium`, `gatewayChannel`, `runtimeClasses`) is checked."""
     name = "cluster has what the fleet uses"
+    stack = target.stack
     try:
-        objects = without_secret_values(build(load_fleet(agents_dir, stack, project_dir, check_secrets=False)))
-        missing = gaps(objects, cluster_of(project_dir, settings, stack))
+        objects = without_secret_values(build(target.fleet()))
+        missing = gaps(objects, cluster_of(target.project, settings, stack))
     except SpecError as err:
         return [Check(name, str(err.problems[0]), False, f"agentkube validate --stack {stack} lists every problem")]
     except EngineError as err:

@@ -20,8 +20,8 @@ from typing import Any
 from ..core.build import build, object_key
 from ..core.secrets import without_secret_values
 from ..fleet.loader import load_fleet
-from ..fleet.record import materialize
 from ..spec.quantity import parse_quantity
+from ..state.record import materialize
 from . import engine
 from .history import record_of
 from .kube import Cluster, cluster_of

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
-from ..project import pulumi_env
+from .environment import pulumi_env
 
 if TYPE_CHECKING:
     from pulumi import automation
@@ -28,7 +28,7 @@ def pulumi_binary(env: dict[str, str]) -> str:
 
 
 def workspace(project_dir: Path, stack_name: str | None = None, **extra: str) -> automation.LocalWorkspace:
-    """The project as an Automation API workspace, in the environment of `project.pulumi_env` plus `extra`."""
+    """The project as an Automation API workspace, in the environment of `environment.pulumi_env` plus `extra`."""
     # imported here: it costs about a second, and validate/render/plan never deploy
     from pulumi import automation
 

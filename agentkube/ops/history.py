@@ -11,9 +11,11 @@ from typing import Any, cast
 from urllib.parse import urlparse
 
 from ..fleet.loader import read_stack
-from ..project import AGENT_TYPE, FLEET_TYPE, RECORD_OUTPUT, AgentOutputs, project_name, pulumi_env
+from ..project import project_name
+from ..state.tokens import AGENT_TYPE, FLEET_TYPE, RECORD_OUTPUT, AgentOutputs
 from . import engine
 from .engine import EngineError
+from .environment import pulumi_env
 
 
 @dataclass(frozen=True)

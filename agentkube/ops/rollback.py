@@ -6,8 +6,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..fleet.record import materialize
-from ..project import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV
+from ..state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, materialize
 from .engine import EngineError, preview, up
 from .history import find
 

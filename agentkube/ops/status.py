@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..core import naming
 from ..core.keda import uses_keda
 from ..core.mcp import ToolServer, tool_servers
 from ..core.rollout import Track, tracks
-from ..fleet.loader import load_fleet
 from ..spec.agent import AgentSpec
 from .kube import Cluster, cluster_of
+from .stack_target import StackTarget
 
 
 @dataclass(frozen=True)
@@ -49,11 +48,11 @@ class AgentStatus:
         return {**asdict(self), "available": self.available, "share": self.share()}
 
 
-def status(project_dir: Path, agents_dir: Path, stack: str) -> tuple[list[AgentStatus], list[ToolServer]]:
+def status(target: StackTarget) -> tuple[list[AgentStatus], list[ToolServer]]:
     """Every agent of the stack's fleet, read from its cluster in one query per namespace, and the fleet's
     MCP tool servers with the agents that use them."""
-    fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
-    cluster = cluster_of(project_dir, fleet.settings, stack)
+    fleet = target.fleet()
+    cluster = cluster_of(target.project, fleet.settings, target.stack)
     argo = any(a.rollout.canary and a.rollout.canary.traffic == "argo" for a in fleet.agents)
     keda = any(uses_keda(a) for a in fleet.agents)
     by_namespace: dict[str, list[dict[str, Any]]] = {}

@@ -96,6 +96,17 @@ def test_help_shows_an_example(run_line: RunLine) -> None:
     assert "agentkube render --stack dev -o rendered/dev" in done.out
 
 
+@pytest.mark.parametrize(
+    ("command", "codes"),
+    [([], [0, 1, 2, 3, 4, 130]), (["analyze"], [0, 1, 2, 3, 4]), (["release"], [0, 1, 2, 3, 4, 130])],
+)
+def test_help_lists_the_exit_codes_the_command_returns(command: list[str], codes: list[int], run_line: RunLine) -> None:
+    done = run_line(["agentkube", *command, "--help"])
+    assert done.code == 0
+    listed = done.out.split("exit codes:\n")[1].splitlines()
+    assert [int(line.split()[0]) for line in listed if line.startswith("  ")] == codes
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_render_stdout_is_the_core_output_in_deterministic_bytes(stack: str, run_line: RunLine) -> None:
     first = run_line(["agentkube", "render", "--stack", stack, "-o", "-"])

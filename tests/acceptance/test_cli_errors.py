@@ -105,6 +105,19 @@ def test_unknown_settings_and_spec_errors_in_one_run(project: Path, run_line: Ru
     assert "agents/coder.yaml: name: 'Coder' is not valid" in err
 
 
+def test_a_gateway_canary_in_a_stack_without_a_gateway(project: Path, run_line: RunLine) -> None:
+    """prod's override sends researcher's canary through the Gateway: without one, validate says so (the core
+    that builds the HTTPRoute assumes it is there)."""
+    path = project / "Pulumi.prod.yaml"
+    path.write_text("".join(line for line in path.read_text().splitlines(True) if "agentkube:gateway:" not in line))
+    code, err = code_and_err(run_line(["agentkube", "validate", "--stack", "prod"]))  # prod's file sets no secrets
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "agents/researcher.yaml: rollout.canary.traffic: 'gateway' needs a Gateway in the prod stack, expected "
+        "agentkube:gateway: {name: ..., namespace: ...}"
+    )
+
+
 WORDS = st.sampled_from(
     ["validate", "render", "plan", "schema", "history", "status", "promote", "abort", "rollback", "recover", "doctor"]
 )

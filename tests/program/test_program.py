@@ -10,9 +10,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from agentkube.core.build import build, object_key
+from agentkube.core.build import build, fleet_objects, object_key
 from agentkube.core.secrets import ConfigSecret, without_secret_values
 from agentkube.project import WORK_DIR
+from components import fleet as component
 from components.resources import cluster_annotations, resource_class
 from tests.helpers import ROOT, SECRET_VALUE, Recorder, run_program, stack_fleet, unsecret
 
@@ -49,8 +50,9 @@ def test_program_registers_exactly_the_core_objects(stack: str) -> None:
     assert sorted(got) == sorted(expected_by_key)
     for key, obj in got.items():
         annotations = obj["metadata"].get("annotations", {})
-        added = cluster_annotations(obj["kind"])
-        # on a cluster only: declared values win conflicts, Services skip the provider's settle
+        added = cluster_annotations(obj["kind"], await_ingress=False)  # neither stack sets awaitIngress
+        # on a cluster only: declared values win conflicts, Services skip the provider's settle, Ingresses the
+        # address no controller publishes
         assert (added.items() <= annotations.items()) == (stack == "prod"), key
         if stack == "prod":
             for name in added:
@@ -59,6 +61,45 @@ def test_program_registers_exactly_the_core_objects(stack: str) -> None:
             obj["metadata"].pop("annotations", None)
     for key, obj in expected_by_key.items():
         assert json.loads(json.dumps(got[key])) == json.loads(json.dumps(obj)), key
+
+
+@pytest.mark.parametrize(("await_ingress", "skipped"), [("false", True), ("true", False)])
+def test_ingresses_on_a_cluster_are_not_awaited_unless_the_stack_says(await_ingress: str, skipped: bool) -> None:
+    recorder = run_program("prod", **{"agentkube:context": "prod-cluster", "agentkube:awaitIngress": await_ingress})
+    ingresses = [r for r in recorder.kubernetes() if r.typ == "kubernetes:networking.k8s.io/v1:Ingress"]
+    assert ingresses
+    for ingress in ingresses:
+        annotations = unsecret(ingress.inputs)["metadata"]["annotations"]
+        assert annotations.get("pulumi.com/skipAwait") == ("true" if skipped else None), ingress.name
+        assert annotations["pulumi.com/patchForce"] == "true"
+
+
+def test_each_component_holds_its_group_of_the_core_objects() -> None:
+    """The components register the core's groups (`fleet_objects`, which `build` lists): render and up agree."""
+    fleet = stack_fleet("prod", localCluster=False, context="prod-cluster")
+    groups = fleet_objects(fleet)
+    assert [object_key(o) for o in groups.in_order()] == [object_key(o) for o in build(fleet)]
+    held: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> None:
+        deployed = component.Fleet("agentkube", fleet, secret=lambda key: pulumi.Output.secret(SECRET_VALUE))
+        held["layers"] = {layer: list(c.by_key) for layer, c in deployed.layers.items()}
+        held["agents"] = {name: list(c.by_key) for name, c in deployed.agents.items()}
+
+    pulumi.runtime.set_mocks(Recorder(), project="agentkube", stack="prod", preview=False)
+    program()
+    assert held["layers"] == {layer: [object_key(o) for o in objs] for layer, objs in groups.layers.items()}
+    assert held["agents"] == {
+        spec.name: [object_key(o) for o in groups.agents[spec.name]] for spec in fleet.dependency_order()
+    }
+    assert list(held["agents"]) == [spec.name for spec in fleet.dependency_order()]  # callees first
+
+
+def test_component_classes_are_named_by_their_type_tokens() -> None:
+    recorder = run_program("prod", **{"agentkube:context": "prod-cluster"})
+    tokens = {r.typ for r in recorder.resources if r.typ.startswith("agentkube:")}
+    assert tokens == {f"agentkube:index:{cls.__name__}" for cls in (component.Agent, component.Layer, component.Fleet)}
 
 
 def test_resources_are_typed_and_named_by_namespace() -> None:

@@ -416,3 +416,35 @@ def test_a_job_agent_says_how_many_jobs_wait() -> None:
         "for waiting tasks, min: N keeps N Jobs waiting for one"
     ]
     assert fleet_of({**job(), "scaling": {"autoscale": {**job()["scaling"]["autoscale"], "min": 1}}}, keda=True)
+
+
+CANARY = {**GOOD, "ports": [{"name": "http", "port": 8080}]}
+CANARY["rollout"] = {"strategy": "canary", "canary": {"image": "ghcr.io/acme/worker:1.1.0", "weight": 10}}
+
+
+def test_what_the_core_assumes_of_a_gateway_canary_is_refused_here() -> None:
+    """The core builds an HTTPRoute without checking for a Gateway: only validation says it is missing."""
+    gateway = {**CANARY, "rollout": {**CANARY["rollout"], "canary": {**CANARY["rollout"]["canary"]}}}
+    gateway["rollout"]["canary"]["traffic"] = "gateway"
+    message = (
+        "rollout.canary.traffic: 'gateway' needs a Gateway in the dev stack, expected agentkube:gateway: "
+        "{name: ..., namespace: ...}"
+    )
+    assert spec_problems(gateway) == [f"agents/worker.yaml: {message}"]
+    by_overlay = {"worker": {"rollout": {"canary": {"traffic": "gateway"}}}}
+    assert spec_problems(CANARY, overrides=by_overlay) == [f"agents/worker.yaml: {message}"]
+    assert fleet_of(gateway, gateway={"name": "public", "namespace": "gateways"}).agents
+
+
+def test_what_the_core_assumes_of_an_argo_canary_is_refused_here() -> None:
+    """The core builds the AnalysisTemplate without checking for an analysis: only the model refuses none."""
+    argo = {**CANARY, "rollout": {**CANARY["rollout"], "canary": {**CANARY["rollout"]["canary"], "traffic": "argo"}}}
+    message = (
+        "traffic: argo needs analysis.metrics or analysis.errorRate, e.g. {metrics: [{builtin: errorRate, "
+        "maxRatioToStable: 1.5}]}"
+    )
+    assert spec_problems(argo) == [f"agents/worker.yaml: rollout.canary: {message}"]
+    overlay = {"worker": {"rollout": {"canary": {"traffic": "argo"}}}}
+    assert spec_problems(CANARY, overrides=overlay) == [
+        f"Pulumi.test.yaml: config.agentkube:overrides.worker.rollout.canary: {message}"
+    ]

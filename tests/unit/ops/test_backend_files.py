@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
-from agentkube.fleet.record import capture, materialize
 from agentkube.ops import doctor
 from agentkube.ops.engine import EngineError
 from agentkube.ops.history import find, updates
 from agentkube.ops.recovery import repair_checkpoint, stale_locks
-from agentkube.project import AGENT_TYPE, FLEET_TYPE, project_name
+from agentkube.ops.stack_target import StackTarget
+from agentkube.project import project_name
+from agentkube.state.record import capture, materialize
+from agentkube.state.tokens import AGENT_TYPE, FLEET_TYPE
 from tests.helpers import ROOT
 
 
@@ -112,7 +114,7 @@ def test_half_written_checkpoint_is_restored_from_its_backup(project: Path) -> N
 
 def test_doctor_names_a_missing_pulumi_and_its_fix(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(project))  # nothing on PATH
-    found = {c.name: c for c in doctor.checks(project, "dev")}
+    found = {c.name: c for c in doctor.checks(project, StackTarget(project, project / "agents", "dev"))}
     assert not found["pulumi CLI"].ok and "scripts/install-pulumi" in found["pulumi CLI"].fix
     assert found["backend"].value == (project / ".pulumi").as_uri()
     assert found["secrets passphrase"].ok  # dev's documented passphrase
@@ -126,5 +128,5 @@ def test_doctor_names_a_missing_pulumi_and_its_fix(project: Path, monkeypatch: p
 
 def test_doctor_reports_a_broken_stack_file_without_a_traceback(project: Path) -> None:
     (project / "Pulumi.dev.yaml").write_text("config:\n  agentkube:replicaz: 3\n")
-    found = {c.name: c for c in doctor.checks(project, "dev")}
+    found = {c.name: c for c in doctor.checks(project, StackTarget(project, project / "agents", "dev"))}
     assert not found["stack dev"].ok and "unknown setting 'replicaz'" in found["stack dev"].value

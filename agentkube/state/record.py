@@ -12,6 +12,11 @@ from typing import Any
 
 from ..project import spec_files, stack_file
 
+# How `agentkube rollback` points the program at an earlier update's sources.
+AGENTS_DIR_ENV = "AGENTKUBE_AGENTS_DIR"
+STACK_CONFIG_ENV = "AGENTKUBE_STACK_CONFIG"
+ROLLBACK_ENV = "AGENTKUBE_ROLLBACK_OF"
+
 
 def capture(agents_dir: Path, stack_config: Path, rollback_of: str | None = None) -> dict[str, Any]:
     """The record of an update about to run from these files."""

@@ -6,19 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from ..core.analysis import Verdict
-from ..fleet.loader import load_fleet
 from .analyze import Report, analyze, checks_of
 from .prometheus import Prometheus
-from .promotion import Say, abort, apply, canary_of, release, weighted
+from .promotion import Say, abortion, apply_change, canary_of, promote, reweighting
+from .stack_target import StackTarget
 
 
-def progressive(
-    project_dir: Path,
-    agents_dir: Path,
-    stack: str,
+def release(
+    target: StackTarget,
     agent: str,
     steps: Sequence[int],
     pause: float,
@@ -29,30 +26,30 @@ def progressive(
     """Run the release; (verdict, the last analysis). Steps at or below the canary's current weight are
     skipped, so running it again resumes an interrupted release. On `fail` the canary is aborted (weight 0:
     its pods and config go, stable stays as it was); on `inconclusive` it is held at its step."""
-    fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+    fleet = target.fleet()
     checks_of(fleet, agent)  # checks to run, before anything changes
     canary = canary_of(fleet, agent)
     Prometheus(address or fleet.settings.prometheus_address).value("vector(1)")  # reachable, before any change
     todo = [w for w in sorted(set(steps)) if w > canary.weight]
     report: Report | None = None
     for number, weight in enumerate(todo, start=1):
-        fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+        fleet = target.fleet()
         label = f"step {number}/{len(todo)}"
-        apply(project_dir, agents_dir, stack, fleet, weighted(fleet, agent, weight, label), True, say)
+        apply_change(target, fleet, reweighting(fleet, agent, weight, label), True, say)
         say(f"waiting {pause:g}s before the analysis of {label}")
         time.sleep(pause)
-        report = analyze(project_dir, agents_dir, stack, agent, window, address)
+        report = analyze(target, agent, window, address)
         say(f"{label}: analysis {report.verdict}")
         if report.verdict == "fail":
-            fleet = load_fleet(agents_dir, stack, project_dir, check_secrets=False)
+            fleet = target.fleet()
             summary = f"release {agent}: aborted at {weight}% ({report.failures()})"
-            apply(project_dir, agents_dir, stack, fleet, replace(abort(fleet, agent), summary=summary), True, say)
+            apply_change(target, fleet, replace(abortion(fleet, agent), summary=summary), True, say)
             return "fail", report
         if report.verdict == "inconclusive":
             say(
                 f"no data to judge the canary at {weight}%: it is held there; run `agentkube release` again to "
-                f"resume, or `agentkube abort {agent} --stack {stack}`"
+                f"resume, or `agentkube abort {agent} --stack {target.stack}`"
             )
             return "inconclusive", report
-    release(project_dir, agents_dir, stack, agent, "promote", True, say)
+    promote(target, agent, True, say)
     return "pass", report
