@@ -1,4 +1,5 @@
-"""Fixtures for every tier, and the `engine` marker for tests that drive the real pulumi CLI."""
+"""Fixtures for every tier (`run_line` runs the agentkube command, `update_golden` says whether to rewrite
+tests/golden/), and the `engine` and `live` markers for the tiers that need the Go tools."""
 
 from __future__ import annotations
 
@@ -9,9 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ROOT, TESTS, orphans, reap
+from agentkube.cli.main import main
+
+from .helpers import ROOT, TESTS, CliRun, RunLine, orphans, reap
 
 TIER_MARKERS = {"engine": "engine", "live": "live"}  # tests/<tier>/ -> marker
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/<stack>.yaml from the current render instead of comparing; review the diff",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,6 +36,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True under `pytest --update-golden`: a golden test writes its file and passes."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def run_line(capsys: pytest.CaptureFixture[str]) -> RunLine:
+    """Run `agentkube ARGS...` in this process: `run_line(["agentkube", "validate"])` gives the exit code and
+    the stdout and stderr of that run alone, kept apart."""
+
+    def run(argv: list[str]) -> CliRun:
+        assert argv[:1] == ["agentkube"], f"a command line starts with agentkube, not {argv[:1]}"
+        capsys.readouterr()  # what came before this run is not its output
+        code = main(argv[1:])
+        captured = capsys.readouterr()
+        return CliRun(code, captured.out, captured.err)
+
+    return run
 
 
 @pytest.fixture

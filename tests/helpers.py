@@ -1,4 +1,5 @@
-"""Shared test helpers: the example fleet, stack settings and a Pulumi mocks harness."""
+"""Shared test helpers: the example fleet, stack settings, lookups in built objects, what a CLI run gave,
+and a Pulumi mocks harness."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
+import pytest
 import yaml
 
 from agentkube.core.build import build, object_key
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet import Fleet, load_fleet, read_documents, read_stack, resolve
 from agentkube.ops.environment import pulumi_env
+from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
 from components.program import main
 
@@ -29,6 +34,9 @@ AGENTS = ROOT / "agents"
 SECRET_VALUE = "sk-test-4f1c9e0b7d2a"  # the plain value that must never appear anywhere
 SECRET = "sk-live-never-in-plain-7d41a"  # the config secret of stacks the real engine runs
 PROD_PASSPHRASE = "prod-passphrase-for-tests"
+# the oldest Kubernetes agentkube supports (README): the preStop sleep action of the graceful drain is on from 1.30
+KUBERNETES_FLOOR = (1, 30)
+KUBERNETES_FLOOR_VERSION = ".".join(map(str, KUBERNETES_FLOOR)) + ".0"  # as kubernetes-validate names it
 
 
 def example_documents() -> dict[str, Any]:
@@ -46,6 +54,68 @@ def fleet_of(*specs: dict[str, Any], **settings: Any) -> Fleet:
     """A fleet from inline specs (file names agents/<name>.yaml)."""
     docs = {f"agents/{s['name']}.yaml": s for s in specs}
     return resolve(docs, StackSettings.model_validate(settings), "Pulumi.test.yaml", frozenset({"searchApiKey"}))
+
+
+def spec_problems(*specs: dict[str, Any], **settings: Any) -> list[str]:
+    """What validation reports for a fleet of inline specs, one line per problem; the fleet must be invalid."""
+    with pytest.raises(SpecError) as caught:
+        fleet_of(*specs, **settings)
+    return [str(p) for p in caught.value.problems]
+
+
+def one_object(objs: list[dict[str, Any]], kind: str, name: str | None = None) -> dict[str, Any]:
+    """The only object of `kind` (named `name`, if given); fails unless there is exactly one."""
+    found = [o for o in objs if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
+    assert len(found) == 1, f"expected one {kind} {name or ''}, found {len(found)}"
+    return found[0]
+
+
+def objects_by_name(objs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    """The objects of `kind`, keyed by their name."""
+    return {o["metadata"]["name"]: o for o in objs if o["kind"] == kind}
+
+
+def objects_of_kind(objs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The objects of `kind`, in build order."""
+    return [o for o in objs if o["kind"] == kind]
+
+
+def kinds_in(objs: list[dict[str, Any]]) -> list[str]:
+    """The kind of each object, in build order."""
+    return [o["kind"] for o in objs]
+
+
+HASH_SEEDS = ("0", "1", "4242")  # string hashes, so the order of sets, differ under each
+
+
+def stdout_per_hash_seed(*argv: str) -> dict[str, str]:
+    """What `argv` writes to stdout when run in a fresh interpreter under each of HASH_SEEDS (one process
+    always hashes alike, so comparing two calls in it cannot catch output that follows set order)."""
+    outputs = {}
+    for seed in HASH_SEEDS:
+        done = subprocess.run(
+            argv, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{' '.join(argv)} under PYTHONHASHSEED={seed} failed:\n{done.stderr}"
+        outputs[seed] = done.stdout
+    return outputs
+
+
+def python_stdout_per_hash_seed(code: str) -> dict[str, str]:
+    """stdout_per_hash_seed of `python -c code`, run at the repo root (so `tests.helpers` imports)."""
+    return stdout_per_hash_seed(sys.executable, "-c", code)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One run of the agentkube command: its exit code and what it wrote to stdout and to stderr, apart."""
+
+    code: int
+    out: str
+    err: str
+
+
+RunLine = Callable[[list[str]], CliRun]  # the `run_line` fixture: ["agentkube", *args] -> CliRun
 
 
 @dataclass

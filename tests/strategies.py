@@ -1,7 +1,7 @@
 """Hypothesis strategies for whole fleets: agent spec documents and stack settings as a user writes them,
 spread over the spec language (ports, env, config, secrets, probes, expose, metrics, security opt-outs,
 every rollout strategy, KEDA scale to zero and job agents), so that what `validate` accepts can be put
-before a real API server."""
+before a real API server; and fleets of plain rolling agents, over which the core's invariants hold."""
 
 from __future__ import annotations
 
@@ -180,3 +180,36 @@ def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     if any((s.get("rollout") or {}).get("canary", {}).get("traffic") == "gateway" for s in specs):
         settings["gateway"] = {"name": "public", "namespace": "gateways"}
     return specs, settings
+
+
+PLAIN_NAME = st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,8})?", fullmatch=True)
+PLAIN_CPU = st.sampled_from(["50m", "100m", "250m", "1", "2", "1500m"])
+PLAIN_MEMORY = st.sampled_from(["64Mi", "256Mi", "1Gi", "3Gi", "512M"])
+
+
+@st.composite
+def plain_fleet_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Agent spec documents of a small fleet of plain rolling agents: ports, replicas or autoscale, resources
+    (quantities in both notations) and dependencies, none of rollouts, KEDA or the runtime options."""
+    names = draw(st.lists(PLAIN_NAME, min_size=1, max_size=4, unique=True))
+    out = []
+    for i, name in enumerate(names):
+        spec: dict[str, Any] = {
+            "name": name,
+            "image": f"ghcr.io/acme/{name}:1.{i}",
+            "layer": draw(st.sampled_from(["orchestration", "agent-pool", "infrastructure"])),
+        }
+        if draw(st.booleans()):
+            spec["ports"] = [{"name": "http", "port": draw(st.integers(1024, 65535))}]
+        if draw(st.booleans()):
+            low = draw(st.integers(1, 5))
+            spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 10))}}
+        else:
+            spec["scaling"] = {"replicas": draw(st.integers(0, 6))}
+        cpu = draw(PLAIN_CPU)
+        spec["resources"] = {"requests": {"cpu": cpu, "memory": draw(PLAIN_MEMORY)}}
+        earlier = [s["name"] for s in out if "ports" in s]
+        if earlier:
+            spec["dependsOn"] = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2))
+        out.append(spec)
+    return out

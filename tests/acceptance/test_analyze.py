@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agentkube.cli.main import main
+from tests.helpers import RunLine
 from tests.prometheus import install, merged, serving, traffic
 
 SPEC = """name: worker
@@ -30,6 +30,7 @@ rollout:
 def analyze_args(project: Path, *extra: str) -> list[str]:
     """`agentkube analyze worker` on the test project's dev stack, then `extra`."""
     return [
+        "agentkube",
         "analyze",
         "worker",
         "--stack",
@@ -59,16 +60,14 @@ Analyze = Callable[..., tuple[int, dict]]
 
 
 @pytest.fixture
-def analyze(
-    project: Path, prometheus_tools: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Analyze]:
-    def run(families: dict[str, str], *extra: str) -> tuple[int, dict]:
+def analyze(project: Path, prometheus_tools: Path, tmp_path: Path, run_line: RunLine) -> Iterator[Analyze]:
+    def analyzed(families: dict[str, str], *extra: str) -> tuple[int, dict]:
         with serving(prometheus_tools, tmp_path / "prometheus", families) as url:
-            code = main(analyze_args(project, "--prometheus", url, "--output", "json", *extra))
-        return code, json.loads(capsys.readouterr().out)
+            done = run_line(analyze_args(project, "--prometheus", url, "--output", "json", *extra))
+        return done.code, json.loads(done.out)
 
     (tmp_path / "prometheus").mkdir()
-    yield run
+    yield analyzed
 
 
 def by_check(report: dict) -> dict[str, dict]:
@@ -104,36 +103,34 @@ def test_no_data_for_the_canary_is_inconclusive_never_a_pass(analyze: Analyze) -
 
 
 def test_text_output_is_a_table_with_the_verdict(
-    project: Path, prometheus_tools: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    project: Path, prometheus_tools: Path, tmp_path: Path, run_line: RunLine
 ) -> None:
     (tmp_path / "p").mkdir()
     with serving(
         prometheus_tools, tmp_path / "p", merged(traffic("stable", 0.02, 800), traffic("canary", 0.1, 800))
     ) as url:
-        code = main(analyze_args(project, "--prometheus", url, "--window", "10m"))
-    out = capsys.readouterr().out
-    assert code == 1
+        done = run_line(analyze_args(project, "--prometheus", url, "--window", "10m"))
+    out = done.out
+    assert done.code == 1
     assert out.splitlines()[0].split() == ["CHECK", "STABLE", "CANARY", "BOUND", "VERDICT", "WHY"]
     assert "errorRate" in out and "<= 1.5x stable" in out and "fail" in out
     assert "worker: fail over the last 10m" in out
 
 
-def test_an_unreachable_prometheus_is_a_clear_error_and_changes_nothing(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_unreachable_prometheus_is_a_clear_error_and_changes_nothing(project: Path, run_line: RunLine) -> None:
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
-    code = main(analyze_args(project, "--prometheus", "http://127.0.0.1:9"))
-    err = capsys.readouterr().err
-    assert code == 4
+    done = run_line(analyze_args(project, "--prometheus", "http://127.0.0.1:9"))
+    err = done.err
+    assert done.code == 4
     assert "Prometheus at http://127.0.0.1:9 is unreachable" in err and "--prometheus URL" in err
     assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
 
 
-def test_an_agent_without_checks_says_how_to_add_them(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_agent_without_checks_says_how_to_add_them(project: Path, run_line: RunLine) -> None:
     (project / "agents" / "worker.yaml").write_text("name: worker\nimage: ghcr.io/acme/worker:1.0.0\n")
-    code = main(analyze_args(project))
-    err = capsys.readouterr().err
-    assert code == 4
+    done = run_line(analyze_args(project))
+    err = done.err
+    assert done.code == 4
     assert "worker.yaml: rollout.canary.analysis.metrics: worker has no canary checks" in err
 
 
@@ -147,9 +144,12 @@ def test_an_agent_without_checks_says_how_to_add_them(project: Path, capsys: pyt
     ],
 )
 def test_bad_release_arguments_are_usage_errors(
-    project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    project: Path, run_line: RunLine, args: list[str], message: str
 ) -> None:
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
-    assert main([*args, "--stack", "dev", "--project", str(project), "--agents", str(project / "agents")]) == 2
-    assert message in capsys.readouterr().err
+    done = run_line(
+        ["agentkube", *args, "--stack", "dev", "--project", str(project), "--agents", str(project / "agents")]
+    )
+    assert done.code == 2
+    assert message in done.err
     assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before

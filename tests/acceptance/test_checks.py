@@ -20,10 +20,10 @@ from agentkube.core.secrets import without_secret_values
 from agentkube.render.files import write_render_dir
 from agentkube.render.schema import SCHEMA_FILE
 from tests.acceptance.test_crds import CUSTOM, job_of, validate_custom
-from tests.helpers import ROOT, stack_fleet
+from tests.helpers import KUBERNETES_FLOOR, ROOT, stack_fleet
 
 VERSIONS = sorted(
-    {v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= (1, 30)},  # preStop sleep: on from 1.30
+    {v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= KUBERNETES_FLOOR},
     key=lambda v: tuple(map(int, v.split("."))),
 )
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from agentkube.cli.main import main
 from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
-from tests.helpers import ROOT, stack_fleet
+from tests.helpers import HASH_SEEDS, ROOT, RunLine, stack_fleet, stdout_per_hash_seed
 
 
 def broken_copy(tmp_path: Path, file: str, text: str) -> Path:
@@ -24,17 +24,17 @@ def broken_copy(tmp_path: Path, file: str, text: str) -> Path:
     return tmp_path
 
 
-def test_validate_example_fleet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", "--stack", "dev"]) == 0
-    out = capsys.readouterr().out
-    assert out == (
+def test_validate_example_fleet(run_line: RunLine) -> None:
+    done = run_line(["agentkube", "validate", "--stack", "dev"])
+    assert done.code == 0
+    assert done.out == (
         "valid: 8 agents in 3 layers for stack dev (code-runner, coder, evaluator, indexer, orchestrator, "
         "researcher, tool-server, vector-store)\n"
     )
 
 
 def test_validate_broken_copy_lists_every_problem(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, run_line: RunLine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = broken_copy(
         tmp_path,
@@ -42,8 +42,8 @@ def test_validate_broken_copy_lists_every_problem(
         "name: researcher\nimage: r:1\nreplicaz: 2\nresources: {requests: {memory: 500mb}}\n",
     )
     monkeypatch.chdir(project)
-    assert main(["validate", "--stack", "dev"]) == 1
-    captured = capsys.readouterr()
+    captured = run_line(["agentkube", "validate", "--stack", "dev"])
+    assert captured.code == 1
     assert captured.out == ""
     assert captured.err.splitlines() == [
         "agents/researcher.yaml: replicaz: unknown field 'replicaz', expected one of: args, command, config, "
@@ -60,12 +60,11 @@ def test_validate_broken_copy_lists_every_problem(
 CODER_WITH_UNKNOWN_DEPENDENCY = "name: coder\nimage: c:1\nports: [{name: http, port: 80}]\ndependsOn: [nobody]\n"
 
 
-def test_validate_json_output(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_validate_json_output(tmp_path: Path, run_line: RunLine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(broken_copy(tmp_path, "coder.yaml", CODER_WITH_UNKNOWN_DEPENDENCY))
-    assert main(["validate", "--stack", "dev", "--output", "json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+    done = run_line(["agentkube", "validate", "--stack", "dev", "--output", "json"])
+    assert done.code == 1
+    report = json.loads(done.out)
     assert report == {
         "valid": False,
         "problems": [{"file": "agents/coder.yaml", "path": "dependsOn[0]", "message": "no agent named 'nobody'"}],
@@ -73,78 +72,84 @@ def test_validate_json_output(
 
 
 def test_malformed_yaml_exits_1_with_the_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, run_line: RunLine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken_copy(tmp_path, "coder.yaml", "name: coder\n  image: c:1\n"))
-    assert main(["validate"]) == 1
-    assert capsys.readouterr().err.startswith("agents/coder.yaml: line 2, column 8: malformed YAML: ")
+    done = run_line(["agentkube", "validate"])
+    assert done.code == 1
+    assert done.err.startswith("agents/coder.yaml: line 2, column 8: malformed YAML: ")
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["render"]) == 2
-    assert "--stack" in capsys.readouterr().err
-    assert main(["bogus"]) == 2
-    assert main(["validate", "--stack", "staging"]) == 1
-    assert "no such stack file; stacks here: dev, prod" in capsys.readouterr().err
+def test_usage_errors_exit_2(run_line: RunLine) -> None:
+    done = run_line(["agentkube", "render"])
+    assert done.code == 2
+    assert "--stack" in done.err
+    assert run_line(["agentkube", "bogus"]).code == 2
+    done = run_line(["agentkube", "validate", "--stack", "staging"])
+    assert done.code == 1
+    assert "no such stack file; stacks here: dev, prod" in done.err
 
 
-def test_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["render", "--help"]) == 0
-    assert "agentkube render --stack dev -o rendered/dev" in capsys.readouterr().out
+def test_help_shows_an_example(run_line: RunLine) -> None:
+    done = run_line(["agentkube", "render", "--help"])
+    assert done.code == 0
+    assert "agentkube render --stack dev -o rendered/dev" in done.out
 
 
 @pytest.mark.parametrize(
     ("command", "codes"),
     [([], [0, 1, 2, 3, 4, 130]), (["analyze"], [0, 1, 2, 3, 4]), (["release"], [0, 1, 2, 3, 4, 130])],
 )
-def test_help_lists_the_exit_codes_the_command_returns(
-    command: list[str], codes: list[int], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main([*command, "--help"]) == 0
-    listed = capsys.readouterr().out.split("exit codes:\n")[1].splitlines()
+def test_help_lists_the_exit_codes_the_command_returns(command: list[str], codes: list[int], run_line: RunLine) -> None:
+    done = run_line(["agentkube", *command, "--help"])
+    assert done.code == 0
+    listed = done.out.split("exit codes:\n")[1].splitlines()
     assert [int(line.split()[0]) for line in listed if line.startswith("  ")] == codes
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_render_stdout_is_the_core_output_in_deterministic_bytes(
-    stack: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["render", "--stack", stack, "-o", "-"]) == 0
-    first = capsys.readouterr()
-    assert main(["render", "--stack", stack, "-o", "-"]) == 0
-    assert capsys.readouterr().out == first.out
+def test_render_stdout_is_the_core_output_in_deterministic_bytes(stack: str, run_line: RunLine) -> None:
+    first = run_line(["agentkube", "render", "--stack", stack, "-o", "-"])
+    assert first.code == 0
+    runs = stdout_per_hash_seed(sys.executable, "-m", "agentkube", "render", "--stack", stack, "-o", "-")
+    assert runs == dict.fromkeys(HASH_SEEDS, first.out)  # the same bytes whatever the interpreter's hash seed
     docs = list(yaml.safe_load_all(first.out))
     assert docs == json.loads(json.dumps(without_secret_values(build(stack_fleet(stack)))))
     assert "searchApiKey" in first.err and "kubectl" in first.err  # how the secret value reaches the cluster
 
 
-def test_render_directory_layout_and_safety(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_directory_layout_and_safety(tmp_path: Path, run_line: RunLine) -> None:
     out = tmp_path / "out"
-    assert main(["render", "--stack", "prod", "-o", str(out)]) == 0
+    assert run_line(["agentkube", "render", "--stack", "prod", "-o", str(out)]).code == 0
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
     assert "agentkube-orchestration/deployment-orchestrator.yaml" in files
     assert "cluster/priorityclass-agentkube-orchestration.yaml" in files
     assert len(files) == len(without_secret_values(build(stack_fleet("prod"))))
-    assert main(["render", "--stack", "prod", "-o", str(out)]) == 0  # our own directory is replaced
+    assert (
+        run_line(["agentkube", "render", "--stack", "prod", "-o", str(out)]).code == 0
+    )  # our own directory is replaced
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
-    assert main(["render", "--stack", "dev", "-o", str(foreign)]) == 2
+    done = run_line(["agentkube", "render", "--stack", "dev", "-o", str(foreign)])
+    assert done.code == 2
     assert (foreign / "notes.txt").read_text() == "keep me"
-    assert "was not written by agentkube render" in capsys.readouterr().err
+    assert "was not written by agentkube render" in done.err
 
 
-def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema"]) == 0
-    schema = json.loads(capsys.readouterr().out)
+def test_schema_command(run_line: RunLine) -> None:
+    done = run_line(["agentkube", "schema"])
+    assert done.code == 0
+    schema = json.loads(done.out)
     assert schema["title"] == "agentkube agent spec"
     assert schema["required"] == ["name", "image"]
     assert schema["additionalProperties"] is False
 
 
-def test_plan_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["plan", "--stack", "prod", "--output", "json"]) == 0
-    report = json.loads(capsys.readouterr().out)
+def test_plan_table_and_json(run_line: RunLine) -> None:
+    done = run_line(["agentkube", "plan", "--stack", "prod", "--output", "json"])
+    assert done.code == 0
+    report = json.loads(done.out)
     researcher = next(a for a in report["agents"] if a["agent"] == "researcher")
     # weight 10 by the route (prod's override): stable keeps 2..20 and the canary adds 1..2 under their HPAs
     assert (researcher["replicas_min"], researcher["replicas_max"]) == (3, 22)
@@ -163,8 +168,9 @@ def test_plan_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
         "code-runner": ["coder"],
         "tool-server": ["coder", "orchestrator", "researcher"],
     }
-    assert main(["plan", "--stack", "dev"]) == 0
-    table = capsys.readouterr().out.splitlines()
+    done = run_line(["agentkube", "plan", "--stack", "dev"])
+    assert done.code == 0
+    table = done.out.splitlines()
     assert table[1].split() == ["AGENT", "LAYER", "ROLLOUT", "REPLICAS", "CPU", "MEMORY", "GPU"]
     tools = table.index("MCP tool servers:")
     assert table[tools - 1].split()[:2] == ["fleet", "total"]

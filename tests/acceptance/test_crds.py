@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
-from tests.helpers import BASE, canary, fleet_of, keda_agents
+from tests.helpers import BASE, KUBERNETES_FLOOR_VERSION, canary, fleet_of, keda_agents
 
 SCHEMAS = Path(__file__).parent / "schemas"
 # every group/version with an extracted CRD schema (`<group>_<version>_<Kind>.json`): those objects are checked here
@@ -78,9 +79,22 @@ def test_custom_resources_match_their_crd_schemas() -> None:
 
 
 def test_core_objects_of_rollout_fleets_are_valid_kubernetes() -> None:
-    for obj in fleet_objects():
-        if obj["apiVersion"] not in CUSTOM:
-            kubernetes_validate.validate(obj, "1.29.0", strict=True)
+    core = [o for o in fleet_objects() if o["apiVersion"] not in CUSTOM]
+    assert Counter(o["kind"] for o in core) == {
+        "ConfigMap": 5,
+        "Deployment": 4,
+        "HorizontalPodAutoscaler": 1,
+        "LimitRange": 1,
+        "Namespace": 1,
+        "NetworkPolicy": 4,
+        "PodDisruptionBudget": 1,
+        "PriorityClass": 1,
+        "ResourceQuota": 1,
+        "Service": 5,
+        "ServiceAccount": 3,
+    }
+    for obj in core:
+        kubernetes_validate.validate(obj, KUBERNETES_FLOOR_VERSION, strict=True)
 
 
 def test_the_schema_check_catches_a_misspelt_field() -> None:
@@ -136,13 +150,24 @@ def test_keda_objects_match_their_crd_schemas() -> None:
 
 def test_the_job_template_of_a_scaled_job_is_a_valid_job() -> None:
     (scaled_job,) = [o for o in keda_objects() if o["kind"] == "ScaledJob"]
-    kubernetes_validate.validate(job_of(scaled_job), "1.29.0", strict=True)
+    kubernetes_validate.validate(job_of(scaled_job), KUBERNETES_FLOOR_VERSION, strict=True)
 
 
 def test_core_objects_of_keda_fleets_are_valid_kubernetes() -> None:
-    for obj in keda_objects():
-        if obj["apiVersion"] not in CUSTOM:
-            kubernetes_validate.validate(obj, "1.29.0", strict=True)
+    core = [o for o in keda_objects() if o["apiVersion"] not in CUSTOM]
+    assert Counter(o["kind"] for o in core) == {
+        "ConfigMap": 3,
+        "Deployment": 3,
+        "LimitRange": 1,
+        "Namespace": 1,
+        "NetworkPolicy": 4,
+        "PriorityClass": 1,
+        "ResourceQuota": 1,
+        "Service": 1,
+        "ServiceAccount": 3,
+    }
+    for obj in core:
+        kubernetes_validate.validate(obj, KUBERNETES_FLOOR_VERSION, strict=True)
 
 
 def test_the_schema_check_catches_a_misspelt_keda_field() -> None:

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from agentkube.cli.main import main
 from agentkube.fleet.loader import load_fleet
 from agentkube.render.graph import BAND_COLOURS
-from tests.helpers import ROOT
+from tests.helpers import ROOT, RunLine
 
 DOCS_PICTURE = ROOT / "docs" / "fleet.svg"
 REGENERATE = "agentkube graph --stack dev -o docs/fleet.svg"
@@ -119,10 +118,10 @@ def processes_using(path: Path) -> list[int]:
     return found
 
 
-def test_graph_writes_svg_and_html_and_chromium_draws_the_page(tmp_path: Path) -> None:
+def test_graph_writes_svg_and_html_and_chromium_draws_the_page(tmp_path: Path, run_line: RunLine) -> None:
     svg_file, html_file, png = tmp_path / "fleet.svg", tmp_path / "fleet.html", tmp_path / "fleet.png"
-    assert main(["graph", "--stack", "dev", "-o", str(svg_file)]) == 0
-    assert main(["graph", "--stack", "dev", "-o", str(html_file)]) == 0
+    assert run_line(["agentkube", "graph", "--stack", "dev", "-o", str(svg_file)]).code == 0
+    assert run_line(["agentkube", "graph", "--stack", "dev", "-o", str(html_file)]).code == 0
     svg = svg_file.read_text(encoding="utf-8")
     assert svg in html_file.read_text(encoding="utf-8")
     root = ET.fromstring(svg)
@@ -144,42 +143,40 @@ def test_graph_writes_svg_and_html_and_chromium_draws_the_page(tmp_path: Path) -
         assert pixels[bytes(hex_rgb(fill))] > 1000, f"the {layer} band ({fill}) is not on the screenshot"
 
 
-def test_graph_without_out_prints_the_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["graph", "--stack", "prod"]) == 0
-    out = capsys.readouterr()
+def test_graph_without_out_prints_the_svg(tmp_path: Path, run_line: RunLine) -> None:
+    out = run_line(["agentkube", "graph", "--stack", "prod"])
+    assert out.code == 0
     root = ET.fromstring(out.out)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert out.err == ""
-    assert main(["graph", "--stack", "prod", "-o", str(tmp_path / "prod.svg")]) == 0
+    written = run_line(["agentkube", "graph", "--stack", "prod", "-o", str(tmp_path / "prod.svg")])
+    assert written.code == 0
     assert (tmp_path / "prod.svg").read_text(encoding="utf-8") == out.out
     fleet = load_fleet(ROOT / "agents", "prod", ROOT, check_secrets=False)
     dependencies = sum(len(a.depends_on) for a in fleet.agents)
-    assert (
-        capsys.readouterr().err
-        == f"wrote {tmp_path / 'prod.svg'}: {len(fleet.agents)} agents, {dependencies} dependencies\n"
-    )
+    assert written.err == f"wrote {tmp_path / 'prod.svg'}: {len(fleet.agents)} agents, {dependencies} dependencies\n"
 
 
 @pytest.mark.parametrize("name", ["fleet.png", "fleet", "fleet.svg.txt"])
-def test_graph_refuses_other_formats_as_a_usage_error(
-    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["graph", "--stack", "dev", "-o", str(tmp_path / name)]) == 2
-    captured = capsys.readouterr()
+def test_graph_refuses_other_formats_as_a_usage_error(name: str, tmp_path: Path, run_line: RunLine) -> None:
+    captured = run_line(["agentkube", "graph", "--stack", "dev", "-o", str(tmp_path / name)])
+    assert captured.code == 2
     assert captured.out == ""
     assert "expected a file ending in .svg or .html" in captured.err
     assert "Traceback" not in captured.err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_graph_needs_a_stack(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["graph"]) == 2
-    assert "--stack" in capsys.readouterr().err
+def test_graph_needs_a_stack(run_line: RunLine) -> None:
+    done = run_line(["agentkube", "graph"])
+    assert done.code == 2
+    assert "--stack" in done.err
 
 
-def test_docs_picture_is_the_graph_of_the_example_fleet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["graph", "--stack", "dev"]) == 0
-    current = capsys.readouterr().out
+def test_docs_picture_is_the_graph_of_the_example_fleet(run_line: RunLine) -> None:
+    done = run_line(["agentkube", "graph", "--stack", "dev"])
+    assert done.code == 0
+    current = done.out
     assert DOCS_PICTURE.read_text(encoding="utf-8") == current, (
         f"docs/fleet.svg is not the graph of the example fleet any more; regenerate it with: {REGENERATE}"
     )

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from agentkube.cli.main import main
 from agentkube.ops import cluster
 from agentkube.project import local_kubeconfig
-from tests.helpers import ROOT
+from tests.helpers import ROOT, RunLine
 
 ROLLOUT: dict[str, Any] = {
     "apiVersion": "argoproj.io/v1alpha1",
@@ -185,19 +184,23 @@ def test_a_gpu_pod_runs_and_is_ready_on_the_gpu_node(live: cluster.ClusterInfo) 
         kubectl("delete", f"pod/{name}", "--wait=false")
 
 
-def test_the_command_reports_the_cluster(live: cluster.ClusterInfo, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["cluster", "status", "--project", str(ROOT), "--output", "json"]) == 0
-    report = json.loads(capsys.readouterr().out)
+def test_the_command_reports_the_cluster(live: cluster.ClusterInfo, run_line: RunLine) -> None:
+    done = run_line(["agentkube", "cluster", "status", "--project", str(ROOT), "--output", "json"])
+    assert done.code == 0
+    report = json.loads(done.out)
     assert report["running"] and report["healthy"] and report["apiserver"] == live.apiserver
     assert {n["name"] for n in report["nodes"] if n["ready"]} == set(cluster.NODES)
-    assert main(["cluster", "up", "--project", str(ROOT)]) == 0
-    assert f"KUBECONFIG={live.kubeconfig} kubectl get nodes" in capsys.readouterr().out
+    done = run_line(["agentkube", "cluster", "up", "--project", str(ROOT)])
+    assert done.code == 0
+    assert f"KUBECONFIG={live.kubeconfig} kubectl get nodes" in done.out
 
 
-def test_a_stopped_or_partly_dead_cluster_restarts_with_its_objects(live: cluster.ClusterInfo) -> None:
+def test_a_stopped_or_partly_dead_cluster_restarts_with_its_objects(
+    live: cluster.ClusterInfo, run_line: RunLine
+) -> None:
     kubectl("create", "configmap", "kept", "-n", "default", "--from-literal=a=1")
     try:
-        assert main(["cluster", "stop", "--project", str(ROOT)]) == 0
+        assert run_line(["agentkube", "cluster", "stop", "--project", str(ROOT)]).code == 0
         assert cluster.status(ROOT) is None and processes_of(live) == []
         again = cluster.up(ROOT)
         assert again.restarted and not again.created and again.healthy
@@ -227,7 +230,7 @@ def test_a_leftover_that_cannot_start_is_recreated(live: cluster.ClusterInfo) ->
     assert len(processes_of(again)) == len(cluster.COMPONENTS)
 
 
-def test_down_leaves_no_process_and_up_starts_again(live: cluster.ClusterInfo) -> None:
+def test_down_leaves_no_process_and_up_starts_again(live: cluster.ClusterInfo, run_line: RunLine) -> None:
     assert len(processes_of(live)) == len(cluster.COMPONENTS)
     try:
         started = time.monotonic()
@@ -237,7 +240,7 @@ def test_down_leaves_no_process_and_up_starts_again(live: cluster.ClusterInfo) -
         assert not live.work_dir.exists() and not live.kubeconfig.exists()
         assert cluster.status(ROOT) is None
         assert cluster.down(ROOT) is False  # nothing runs: a no-op
-        assert main(["cluster", "status", "--project", str(ROOT)]) == 1
+        assert run_line(["agentkube", "cluster", "status", "--project", str(ROOT)]).code == 1
     finally:
         started = time.monotonic()
         again = cluster.up(ROOT)

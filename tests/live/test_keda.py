@@ -1,6 +1,6 @@
 """`pulumi up` of a scale-to-zero worker and a job agent to the local cluster, whose API server has the KEDA
 CRDs (no KEDA controller runs): what the server stored, and that nothing agentkube applies sets replicas; and
-the acceptance property for KEDA fleets (see test_acceptance.py)."""
+the acceptance property for KEDA fleets (see test_server_accepts.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from agentkube.project import local_kubeconfig
 from agentkube.spec.problems import SpecError
 from tests.helpers import ROOT, Project, fleet_of, keda_agents
 from tests.live.kube import deployed_fleet, get, until
-from tests.live.test_acceptance import counter, refusals
+from tests.live.test_server_accepts import counter, refusals
 from tests.strategies import fleets
 
 PREFIX = "keda"

@@ -136,16 +136,20 @@ def test_render_mode_keeps_secret_values_out_of_files() -> None:
 
 
 def test_invalid_fleet_fails_before_any_resource(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(Exception, match=r"Pulumi.dev.yaml: config.agentkube:overrides.nobody: no agent named"):
+    with pytest.raises(pulumi.RunError, match=r"Pulumi.dev.yaml: config.agentkube:overrides.nobody: no agent named"):
         run_program("dev", **{"agentkube:overrides": {"nobody": {}}})
-    # a second, independent failure in the specs is reported too
+    # a second, independent failure in the specs is reported too, in the same error, and nothing is registered
     from components.program import load
 
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="agentkube", stack="dev", preview=False)
-    pulumi.runtime.set_all_config({"agentkube:environment": "prod"}, [])
-    with pytest.raises(pulumi.RunError, match="nothing was deployed"):
+    overrides = json.dumps({"nobody": {}})
+    pulumi.runtime.set_all_config({"agentkube:environment": "prod", "agentkube:overrides": overrides}, [])
+    with pytest.raises(pulumi.RunError, match="nothing was deployed") as caught:
         load()
+    problems = str(caught.value).splitlines()[1:]
+    assert "Pulumi.dev.yaml: config.agentkube:overrides.nobody: no agent named 'nobody'" in problems
+    assert any(p.startswith("agents/indexer.yaml: scaling.autoscale.min: 0 needs KEDA") for p in problems), problems
     assert recorder.resources == []
 
 

@@ -14,7 +14,7 @@ from agentkube.core.capacity import agent_row
 from agentkube.core.keda import number, promql
 from agentkube.core.workload import deployment
 from agentkube.spec.problems import SpecError
-from tests.helpers import BASE, fleet_of
+from tests.helpers import BASE, fleet_of, objects_by_name
 from tests.strategies import fleets
 
 QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "research"}, "averageValue": "30"}}
@@ -35,20 +35,16 @@ JOB: dict[str, Any] = {
 }
 
 
-def of(objs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in objs if o["kind"] == kind}
-
-
 def worker(**autoscale: Any) -> dict[str, Any]:
     return {**WORKER, "scaling": {"autoscale": {**WORKER["scaling"]["autoscale"], **autoscale}}}
 
 
 def test_min_zero_gets_a_scaled_object_instead_of_an_hpa_and_no_replicas() -> None:
     objs = build(fleet_of(worker(metrics=[QUEUE]), keda=True))
-    assert of(objs, "HorizontalPodAutoscaler") == {}
-    assert of(objs, "PodDisruptionBudget") == {}
-    assert "replicas" not in of(objs, "Deployment")["worker"]["spec"]
-    scaled = of(objs, "ScaledObject")["worker"]
+    assert objects_by_name(objs, "HorizontalPodAutoscaler") == {}
+    assert objects_by_name(objs, "PodDisruptionBudget") == {}
+    assert "replicas" not in objects_by_name(objs, "Deployment")["worker"]["spec"]
+    scaled = objects_by_name(objs, "ScaledObject")["worker"]
     assert scaled["apiVersion"] == "keda.sh/v1alpha1"
     assert scaled["metadata"]["namespace"] == "agentkube-agent-pool"
     assert scaled["spec"] == {
@@ -70,14 +66,14 @@ def test_min_zero_gets_a_scaled_object_instead_of_an_hpa_and_no_replicas() -> No
 
 def test_an_autoscaler_without_zero_or_triggers_stays_an_hpa() -> None:
     objs = build(fleet_of({**WORKER, "scaling": {"autoscale": {"min": 1, "max": 6, "metrics": [QUEUE]}}}, keda=True))
-    assert list(of(objs, "HorizontalPodAutoscaler")) == ["worker"]
-    assert of(objs, "ScaledObject") == {}
+    assert list(objects_by_name(objs, "HorizontalPodAutoscaler")) == ["worker"]
+    assert objects_by_name(objs, "ScaledObject") == {}
 
 
 def test_the_queue_depth_metric_maps_to_a_prometheus_trigger_on_its_name_and_selector() -> None:
     total = {"external": {"name": "jobs_waiting", "selector": {"b": 'x"y', "a": "1"}, "value": "500m"}}
     bare = {"external": {"name": "inbox", "averageValue": "2k"}}
-    scaled = of(
+    scaled = objects_by_name(
         build(fleet_of(worker(metrics=[total, bare]), keda=True, prometheusAddress="http://p:9090")), "ScaledObject"
     )
     assert scaled["worker"]["spec"]["triggers"] == [
@@ -109,7 +105,7 @@ def test_promql_without_labels() -> None:
 def test_cpu_memory_and_pod_metrics_become_keda_triggers() -> None:
     spec = worker(min=1, cpu=60, memory=80, metrics=[{"pods": {"name": "in_flight", "averageValue": "4"}}])
     spec["scaling"]["autoscale"]["triggers"] = [{"prometheus": {"query": "sum(tasks)", "threshold": "3"}}]
-    (scaled,) = of(build(fleet_of(spec, keda=True)), "ScaledObject").values()
+    (scaled,) = objects_by_name(build(fleet_of(spec, keda=True)), "ScaledObject").values()
     assert scaled["spec"]["triggers"] == [
         {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "60"}},
         {"type": "memory", "metricType": "Utilization", "metadata": {"value": "80"}},
@@ -129,7 +125,7 @@ def test_triggers_never_get_the_default_cpu_target() -> None:
     spec = worker(
         triggers=[{"kafka": {"bootstrapServers": ["k1:9092", "k2:9092"], "topic": "t", "consumerGroup": "g"}}]
     )
-    (scaled,) = of(build(fleet_of(spec, keda=True)), "ScaledObject").values()
+    (scaled,) = objects_by_name(build(fleet_of(spec, keda=True)), "ScaledObject").values()
     assert scaled["spec"]["triggers"] == [
         {
             "type": "kafka",
@@ -151,7 +147,7 @@ def test_every_trigger_kind() -> None:
         {"kafka": {"bootstrapServers": ["kafka:9092"], "topic": "tasks", "consumerGroup": "w", "lagThreshold": 50}},
     ]
     objs = build(fleet_of(worker(triggers=triggers), keda=True))
-    (scaled,) = of(objs, "ScaledObject").values()
+    (scaled,) = objects_by_name(objs, "ScaledObject").values()
     assert [t["type"] for t in scaled["spec"]["triggers"]] == ["prometheus", "redis", "rabbitmq", "kafka"]
     assert scaled["spec"]["triggers"][1]["metadata"] == {
         "address": "redis.infra.svc:6379",
@@ -164,7 +160,7 @@ def test_every_trigger_kind() -> None:
         "authenticationRef": {"name": "worker-trigger-2"},
     }
     assert scaled["spec"]["triggers"][3]["metadata"]["lagThreshold"] == "50"
-    auth = of(objs, "TriggerAuthentication")["worker-trigger-2"]
+    auth = objects_by_name(objs, "TriggerAuthentication")["worker-trigger-2"]
     assert auth["metadata"]["namespace"] == scaled["metadata"]["namespace"]
     assert auth["spec"] == {"secretTargetRef": [{"parameter": "host", "name": "rabbit", "key": "url"}]}
 
@@ -176,7 +172,7 @@ def test_stabilization_and_cooldown_reach_keda() -> None:
         scaleDown={"stabilizationSeconds": 600},
         cooldownSeconds=90,
     )
-    (scaled,) = of(build(fleet_of(spec, keda=True)), "ScaledObject").values()
+    (scaled,) = objects_by_name(build(fleet_of(spec, keda=True)), "ScaledObject").values()
     assert scaled["spec"]["cooldownPeriod"] == 90
     assert scaled["spec"]["advanced"] == {
         "horizontalPodAutoscalerConfig": {
@@ -190,7 +186,7 @@ def test_a_job_agent_is_a_scaled_job_on_the_pod_template_of_its_deployment() -> 
     objs = build(fleet)
     kinds = sorted(o["kind"] for o in objs if o["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "batch")
     assert kinds == ["ConfigMap", "NetworkPolicy", "ScaledJob", "ServiceAccount"]
-    job = of(objs, "ScaledJob")["batch"]
+    job = objects_by_name(objs, "ScaledJob")["batch"]
     template = job["spec"]["jobTargetRef"].pop("template")
     assert job["spec"] == {
         "jobTargetRef": {"activeDeadlineSeconds": 900, "backoffLimit": 1},
@@ -212,7 +208,7 @@ def test_a_job_agent_is_a_scaled_job_on_the_pod_template_of_its_deployment() -> 
 
 
 def test_job_defaults() -> None:
-    (job,) = of(build(fleet_of(JOB, keda=True)), "ScaledJob").values()
+    (job,) = objects_by_name(build(fleet_of(JOB, keda=True)), "ScaledJob").values()
     assert job["spec"]["jobTargetRef"]["backoffLimit"] == 3
     assert "activeDeadlineSeconds" not in job["spec"]["jobTargetRef"]
     assert job["spec"]["pollingInterval"] == 30
@@ -233,13 +229,13 @@ def test_a_canary_at_min_zero_gets_a_scaled_object_per_track_both_reaching_zero(
         "rollout": {"strategy": "canary", "canary": {"image": "ghcr.io/acme/worker:1.1.0", "weight": 20}},
     }
     objs = build(fleet_of(spec, keda=True))
-    scaled = of(objs, "ScaledObject")
-    assert of(objs, "HorizontalPodAutoscaler") == {}
+    scaled = objects_by_name(objs, "ScaledObject")
+    assert objects_by_name(objs, "HorizontalPodAutoscaler") == {}
     bounds = {n: (s["spec"]["minReplicaCount"], s["spec"]["maxReplicaCount"]) for n, s in scaled.items()}
     assert bounds == {"worker": (0, 8), "worker-canary": (0, 2)}
     for name, track in (("worker", "stable"), ("worker-canary", "canary")):
         assert scaled[name]["spec"]["scaleTargetRef"]["name"] == name
-        assert "replicas" not in of(objs, "Deployment")[name]["spec"]
+        assert "replicas" not in objects_by_name(objs, "Deployment")[name]["spec"]
         queries = [t["metadata"]["query"] for t in scaled[name]["spec"]["triggers"]]
         assert queries[0] == 'sum(agent_queue_depth{queue="research"})'  # the one queue wakes both tracks
         assert f'track="{track}"' in queries[1]  # a per-pod metric counts the track's own pods
@@ -257,7 +253,7 @@ def test_blue_green_at_min_zero_scales_each_colour() -> None:
             },
         },
     }
-    scaled = of(build(fleet_of(spec, keda=True)), "ScaledObject")
+    scaled = objects_by_name(build(fleet_of(spec, keda=True)), "ScaledObject")
     assert {n: s["spec"]["minReplicaCount"] for n, s in scaled.items()} == {"worker-blue": 0, "worker-green": 0}
 
 
@@ -271,7 +267,7 @@ def test_an_argo_rollout_at_min_zero_is_the_scale_target() -> None:
             "canary": {"image": "ghcr.io/acme/worker:1.1.0", "traffic": "argo", "analysis": analysis},
         },
     }
-    (scaled,) = of(build(fleet_of(spec, keda=True)), "ScaledObject").values()
+    (scaled,) = objects_by_name(build(fleet_of(spec, keda=True)), "ScaledObject").values()
     assert scaled["spec"]["scaleTargetRef"] == {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Rollout",

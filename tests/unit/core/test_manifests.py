@@ -7,7 +7,7 @@ from typing import Any
 from agentkube.core.build import build
 from agentkube.core.secrets import ConfigSecret, secret_instructions, without_secret_values
 from agentkube.render.yaml_writer import to_stream
-from tests.helpers import fleet_of, stack_fleet
+from tests.helpers import HASH_SEEDS, fleet_of, kinds_in, one_object, python_stdout_per_hash_seed, stack_fleet
 
 GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
 HTTP = [{"name": "http", "port": 8080}]
@@ -17,18 +17,8 @@ def objects(*specs: dict[str, Any], **settings: Any) -> list[dict[str, Any]]:
     return build(fleet_of(*specs, **settings))
 
 
-def one(objs: list[dict[str, Any]], kind: str, name: str | None = None) -> dict[str, Any]:
-    found = [o for o in objs if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
-    assert len(found) == 1, f"expected one {kind} {name or ''}, found {len(found)}"
-    return found[0]
-
-
-def kinds(objs: list[dict[str, Any]]) -> list[str]:
-    return [o["kind"] for o in objs]
-
-
 def pod(objs: list[dict[str, Any]], name: str = "worker") -> dict[str, Any]:
-    spec: dict[str, Any] = one(objs, "Deployment", name)["spec"]["template"]["spec"]
+    spec: dict[str, Any] = one_object(objs, "Deployment", name)["spec"]["template"]["spec"]
     return spec
 
 
@@ -42,7 +32,7 @@ def own_env(container: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_minimal_spec_gets_production_defaults() -> None:
     objs = objects(GOOD)
-    assert kinds(objs) == [
+    assert kinds_in(objs) == [
         "PriorityClass",
         "Namespace",
         "ResourceQuota",
@@ -57,7 +47,7 @@ def test_minimal_spec_gets_production_defaults() -> None:
         "requests": {"cpu": "100m", "memory": "256Mi"},
         "limits": {"cpu": "1", "memory": "512Mi"},
     }
-    assert one(objs, "Deployment")["spec"]["replicas"] == 1
+    assert one_object(objs, "Deployment")["spec"]["replicas"] == 1
 
 
 def test_secure_defaults_on_pod_and_container() -> None:
@@ -100,11 +90,11 @@ def test_security_opt_outs_are_explicit() -> None:
     assert ctx["capabilities"] == {"drop": ["ALL"], "add": ["NET_ADMIN"]}
     assert pod(objs)["automountServiceAccountToken"] is True
     # NET_ADMIN is beyond what 'baseline' admits: only 'privileged' lets these pods in
-    assert one(objs, "Namespace")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert one_object(objs, "Namespace")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
 
 
 def test_standard_labels_and_spec_hash() -> None:
-    deployment = one(objects({**GOOD, "version": "1.0.0-rc1"}, labels={"team": "ml"}), "Deployment")
+    deployment = one_object(objects({**GOOD, "version": "1.0.0-rc1"}, labels={"team": "ml"}), "Deployment")
     assert deployment["metadata"]["labels"] == {
         "team": "ml",
         "app.kubernetes.io/name": "worker",
@@ -122,17 +112,17 @@ def test_standard_labels_and_spec_hash() -> None:
     first = deployment["metadata"]["annotations"]["agentkube.io/spec-hash"]
     assert (
         first
-        == one(objects({**GOOD, "version": "1.0.0-rc1"}), "Deployment")["metadata"]["annotations"][
+        == one_object(objects({**GOOD, "version": "1.0.0-rc1"}), "Deployment")["metadata"]["annotations"][
             "agentkube.io/spec-hash"
         ]
     )
-    changed = one(objects({**GOOD, "version": "1.0.0-rc2"}), "Deployment")
+    changed = one_object(objects({**GOOD, "version": "1.0.0-rc2"}), "Deployment")
     assert changed["metadata"]["annotations"]["agentkube.io/spec-hash"] != first
 
 
 def test_ports_give_a_service_and_default_tcp_probes() -> None:
     objs = objects({**GOOD, "ports": HTTP})
-    assert one(objs, "Service")["spec"]["ports"] == [
+    assert one_object(objs, "Service")["spec"]["ports"] == [
         {"name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP"}
     ]
     container = pod(objs)["containers"][0]
@@ -186,8 +176,8 @@ def test_autoscaled_deployment_leaves_replicas_to_hpa() -> None:
         },
     }
     objs = objects(spec)
-    assert "replicas" not in one(objs, "Deployment")["spec"]
-    hpa = one(objs, "HorizontalPodAutoscaler")
+    assert "replicas" not in one_object(objs, "Deployment")["spec"]
+    hpa = one_object(objs, "HorizontalPodAutoscaler")
     assert hpa["apiVersion"] == "autoscaling/v2"
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "worker"}
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
@@ -213,13 +203,13 @@ def test_autoscaled_deployment_leaves_replicas_to_hpa() -> None:
 
 
 def test_autoscale_without_targets_defaults_to_cpu_70() -> None:
-    hpa = one(objects({**GOOD, "scaling": {"autoscale": {"max": 4}}}), "HorizontalPodAutoscaler")
+    hpa = one_object(objects({**GOOD, "scaling": {"autoscale": {"max": 4}}}), "HorizontalPodAutoscaler")
     assert hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
 
 
 def test_pdb_only_from_two_replicas() -> None:
-    assert "PodDisruptionBudget" not in kinds(objects(GOOD))
-    pdb = one(objects({**GOOD, "scaling": {"replicas": 2}}), "PodDisruptionBudget")
+    assert "PodDisruptionBudget" not in kinds_in(objects(GOOD))
+    pdb = one_object(objects({**GOOD, "scaling": {"replicas": 2}}), "PodDisruptionBudget")
     assert pdb["spec"] == {
         "maxUnavailable": 1,
         "selector": {"matchLabels": {"app.kubernetes.io/name": "worker", "app.kubernetes.io/part-of": "agentkube"}},
@@ -241,7 +231,7 @@ def test_secrets_reach_pods_only_as_references() -> None:
         {"name": "OPENAI_API_KEY", "valueFrom": {"secretKeyRef": {"name": "llm-keys", "key": "openai"}}},
         {"name": "SEARCH_API_KEY", "valueFrom": {"secretKeyRef": {"name": "worker-secrets", "key": "searchApiKey"}}},
     ]
-    secret = one(objs, "Secret")
+    secret = one_object(objs, "Secret")
     assert secret["stringData"] == {"searchApiKey": ConfigSecret("searchApiKey")}
     mount = {"name": "secrets-0", "mountPath": "/var/run/secrets/agent", "readOnly": True}
     assert mount in pod(objs)["containers"][0]["volumeMounts"]  # the directory: rotation needs no restart
@@ -258,20 +248,20 @@ def test_secrets_reach_pods_only_as_references() -> None:
 
 def test_hot_config_is_mounted_without_restart() -> None:
     objs = objects({**GOOD, "config": {"reload": "hot", "data": {"agent.yaml": "model: x\n"}}})
-    assert one(objs, "ConfigMap")["data"] == {"agent.yaml": "model: x\n"}
-    template = one(objs, "Deployment")["spec"]["template"]
+    assert one_object(objs, "ConfigMap")["data"] == {"agent.yaml": "model: x\n"}
+    template = one_object(objs, "Deployment")["spec"]["template"]
     assert "annotations" not in template["metadata"]
     assert {"name": "config", "mountPath": "/etc/agent", "readOnly": True} in template["spec"]["containers"][0][
         "volumeMounts"
     ]
-    other = one(objects({**GOOD, "config": {"data": {"agent.yaml": "model: y\n"}}}), "Deployment")
+    other = one_object(objects({**GOOD, "config": {"data": {"agent.yaml": "model: y\n"}}}), "Deployment")
     assert other["spec"]["template"] == template  # a config change alone does not roll pods
 
 
 def test_restart_config_is_env_and_rolls_pods_on_change() -> None:
     def template(data: dict[str, str]) -> dict[str, Any]:
         objs = objects({**GOOD, "config": {"reload": "restart", "data": data}})
-        result: dict[str, Any] = one(objs, "Deployment")["spec"]["template"]
+        result: dict[str, Any] = one_object(objs, "Deployment")["spec"]["template"]
         return result
 
     first = template({"MAX_STEPS": "12", "agent.yaml": "x"})
@@ -329,7 +319,7 @@ def test_quota_fits_a_rollout_at_max_scale_with_surge_and_terminating_pods() -> 
         }
     )
     # 8 new pods at max scale + 25% surge + 8 old ones in their grace period = 18 pods
-    assert one(objs, "ResourceQuota")["spec"]["hard"] == {
+    assert one_object(objs, "ResourceQuota")["spec"]["hard"] == {
         "pods": "18",
         "requests.cpu": "9",
         "limits.cpu": "18",
@@ -345,7 +335,7 @@ def test_dependencies_get_url_network_access_and_order() -> None:
     assert {"name": "TOOL_SERVER_URL", "value": "http://tool-server.agentkube-infrastructure.svc:8080"} in pod(objs)[
         "containers"
     ][0]["env"]
-    policy = one(objs, "NetworkPolicy", "tool-server")["spec"]
+    policy = one_object(objs, "NetworkPolicy", "tool-server")["spec"]
     assert policy["ingress"] == [
         {
             "from": [
@@ -359,10 +349,12 @@ def test_dependencies_get_url_network_access_and_order() -> None:
             "ports": [{"protocol": "TCP", "port": 8080}],
         }
     ]
-    egress = one(objs, "NetworkPolicy", "worker")["spec"]["egress"]
+    egress = one_object(objs, "NetworkPolicy", "worker")["spec"]["egress"]
     assert egress[0]["ports"] == [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
     assert egress[1]["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "tool-server"
-    assert "ingress" not in one(objs, "NetworkPolicy", "worker")["spec"]  # nobody depends on worker: none allowed
+    assert (
+        "ingress" not in one_object(objs, "NetworkPolicy", "worker")["spec"]
+    )  # nobody depends on worker: none allowed
 
 
 def test_expose_creates_an_ingress_with_the_stack_class() -> None:
@@ -370,7 +362,7 @@ def test_expose_creates_an_ingress_with_the_stack_class() -> None:
         {**GOOD, "ports": HTTP, "expose": {"host": "agents.example.com", "tlsSecret": "agents-tls"}},
         ingressClass="traefik",
     )
-    ingress = one(objs, "Ingress")["spec"]
+    ingress = one_object(objs, "Ingress")["spec"]
     assert ingress["ingressClassName"] == "traefik"
     assert ingress["rules"][0]["http"]["paths"][0]["backend"] == {
         "service": {"name": "worker", "port": {"number": 8080}}
@@ -379,7 +371,9 @@ def test_expose_creates_an_ingress_with_the_stack_class() -> None:
 
 
 def test_metrics_add_scrape_annotations() -> None:
-    template = one(objects({**GOOD, "ports": HTTP, "metrics": {"port": "http"}}), "Deployment")["spec"]["template"]
+    template = one_object(objects({**GOOD, "ports": HTTP, "metrics": {"port": "http"}}), "Deployment")["spec"][
+        "template"
+    ]
     assert template["metadata"]["annotations"] == {
         "prometheus.io/scrape": "true",
         "prometheus.io/path": "/metrics",
@@ -416,7 +410,16 @@ def test_prod_is_highly_available_and_dev_is_small() -> None:
             assert obj["spec"]["minReplicas"] >= 2
 
 
+STREAM_OF_PROD = """import sys
+from agentkube.core.build import build
+from agentkube.core.secrets import without_secret_values
+from agentkube.render.yaml_writer import to_stream
+from tests.helpers import stack_fleet
+
+sys.stdout.write(to_stream(without_secret_values(build(stack_fleet("prod")))))
+"""
+
+
 def test_output_is_deterministic() -> None:
-    assert to_stream(without_secret_values(build(stack_fleet("prod")))) == to_stream(
-        without_secret_values(build(stack_fleet("prod")))
-    )
+    first = to_stream(without_secret_values(build(stack_fleet("prod"))))
+    assert python_stdout_per_hash_seed(STREAM_OF_PROD) == dict.fromkeys(HASH_SEEDS, first)

@@ -11,36 +11,7 @@ from hypothesis import strategies as st
 from agentkube.core.build import build
 from agentkube.spec.quantity import parse_quantity
 from tests.helpers import fleet_of
-
-NAME = st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,8})?", fullmatch=True)
-CPU = st.sampled_from(["50m", "100m", "250m", "1", "2", "1500m"])
-MEMORY = st.sampled_from(["64Mi", "256Mi", "1Gi", "3Gi", "512M"])
-
-
-@st.composite
-def specs(draw: st.DrawFn) -> list[dict[str, Any]]:
-    names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
-    out = []
-    for i, name in enumerate(names):
-        spec: dict[str, Any] = {
-            "name": name,
-            "image": f"ghcr.io/acme/{name}:1.{i}",
-            "layer": draw(st.sampled_from(["orchestration", "agent-pool", "infrastructure"])),
-        }
-        if draw(st.booleans()):
-            spec["ports"] = [{"name": "http", "port": draw(st.integers(1024, 65535))}]
-        if draw(st.booleans()):
-            low = draw(st.integers(1, 5))
-            spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 10))}}
-        else:
-            spec["scaling"] = {"replicas": draw(st.integers(0, 6))}
-        cpu = draw(CPU)
-        spec["resources"] = {"requests": {"cpu": cpu, "memory": draw(MEMORY)}}
-        earlier = [s["name"] for s in out if "ports" in s]
-        if earlier:
-            spec["dependsOn"] = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2))
-        out.append(spec)
-    return out
+from tests.strategies import plain_fleet_specs
 
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -48,7 +19,7 @@ def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 
 @settings(max_examples=60, deadline=None)
-@given(specs(), st.booleans())
+@given(plain_fleet_specs(), st.booleans())
 def test_generated_fleets_keep_the_invariants(spec_list: list[dict[str, Any]], fold: bool) -> None:
     objs = build(fleet_of(*spec_list, foldLayers=fold))
     deployments = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Deployment"}
@@ -75,50 +46,3 @@ def test_generated_fleets_keep_the_invariants(spec_list: list[dict[str, Any]], f
             assert matches(obj["spec"]["selector"]["matchLabels"], target["spec"]["template"]["metadata"]["labels"])
     namespaces = {o["metadata"]["name"] for o in objs if o["kind"] == "Namespace"}
     assert {o["metadata"]["namespace"] for o in objs if "namespace" in o["metadata"]} == namespaces
-
-
-SCALARS = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
-    st.integers(),
-    st.booleans(),
-    st.none(),
-    st.sampled_from(
-        [
-            "yes",
-            "No",
-            "null",
-            "1.0",
-            "0x1F",
-            "1_000",
-            "12:30",
-            "~",
-            "- a",
-            "#x",
-            "a: b",
-            "",
-            " lead",
-            "trail ",
-            "*ref",
-            "&a",
-            "!tag",
-            "@",
-            "`",
-            "%",
-        ]
-    ),
-)
-DOCS = st.recursive(
-    SCALARS,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.text(max_size=8), DOCS, max_size=5))
-def test_yaml_writer_round_trips_any_document(doc: dict[str, Any]) -> None:
-    import yaml
-
-    from agentkube.render.yaml_writer import to_yaml
-
-    assert yaml.safe_load(to_yaml(doc) or "{}") == doc

@@ -9,11 +9,7 @@ import pytest
 from agentkube.core.build import build
 from agentkube.core.rollout import canary_split
 from agentkube.spec.problems import SpecError
-from tests.helpers import BASE, blue_green, canary, fleet_of
-
-
-def of(objs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o for o in objs if o["kind"] == kind}
+from tests.helpers import BASE, blue_green, canary, fleet_of, objects_by_name
 
 
 def selects(service: dict[str, Any], deployment: dict[str, Any]) -> bool:
@@ -46,7 +42,7 @@ def test_replicas_canary_behind_one_service(weight: int, stable: int, canary_pod
     spec = canary(weight)
     spec["scaling"] = {"replicas": 4}
     objs = build(fleet_of(spec))
-    deployments = of(objs, "Deployment")
+    deployments = objects_by_name(objs, "Deployment")
     assert deployments["worker"]["spec"]["replicas"] == stable
     if canary_pods is None:
         assert "worker-canary" not in deployments
@@ -55,7 +51,7 @@ def test_replicas_canary_behind_one_service(weight: int, stable: int, canary_pod
         assert candidate["spec"]["replicas"] == canary_pods
         assert candidate["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/worker:1.1.0"
         assert candidate["metadata"]["labels"]["app.kubernetes.io/version"] == "1.1.0"
-    (service,) = of(objs, "Service").values()
+    (service,) = objects_by_name(objs, "Service").values()
     assert all(selects(service, d) for d in deployments.values())  # the one Service reaches every track
     for name, d in deployments.items():  # and each Deployment only its own pods
         others = [o for o in deployments.values() if o is not d]
@@ -70,14 +66,17 @@ def test_replicas_canary_behind_one_service(weight: int, stable: int, canary_pod
 
 def bounds(objs: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     return {
-        n: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"]) for n, h in of(objs, "HorizontalPodAutoscaler").items()
+        n: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"])
+        for n, h in objects_by_name(objs, "HorizontalPodAutoscaler").items()
     }
 
 
 def test_an_autoscaled_canary_keeps_its_share_at_min_and_max_scale() -> None:
     spec = {**canary(10), "scaling": {"autoscale": {"min": 4, "max": 20}}}
     objs = build(fleet_of(spec))
-    assert all("replicas" not in d["spec"] for d in of(objs, "Deployment").values())  # the autoscalers decide
+    assert all(
+        "replicas" not in d["spec"] for d in objects_by_name(objs, "Deployment").values()
+    )  # the autoscalers decide
     # stable never drops below the agent's minimum; the candidate is 1 of 5 pods at min and 2 of 20 at max
     assert bounds(objs) == {"worker": (4, 18), "worker-canary": (1, 2)}
     half = build(fleet_of({**canary(50), "scaling": {"autoscale": {"min": 4, "max": 20}}}))
@@ -88,7 +87,7 @@ def test_an_autoscaled_canary_keeps_its_share_at_min_and_max_scale() -> None:
 
 def test_an_autoscaled_canary_at_100_runs_every_pod() -> None:
     objs = build(fleet_of({**canary(100), "scaling": {"autoscale": {"min": 4, "max": 20}}}))
-    assert of(objs, "Deployment")["worker"]["spec"]["replicas"] == 0
+    assert objects_by_name(objs, "Deployment")["worker"]["spec"]["replicas"] == 0
     assert bounds(objs) == {"worker-canary": (4, 20)}
 
 
@@ -100,11 +99,14 @@ def test_a_gateway_canary_leaves_stable_its_full_capacity() -> None:
 
 def test_stable_keeps_the_agents_config_and_the_candidate_gets_its_own_immutable_one() -> None:
     objs = build(fleet_of(canary(10, config={"data": {"agent.yaml": "model: b\n"}})))
-    configs = of(objs, "ConfigMap")
+    configs = objects_by_name(objs, "ConfigMap")
     assert len(configs) == 2
     assert "immutable" not in configs["worker-config"]  # mutable: hot reload works on the stable track
     assert [c.get("immutable") for name, c in configs.items() if name != "worker-config"] == [True]
-    stable, candidate = of(objs, "Deployment")["worker"], of(objs, "Deployment")["worker-canary"]
+    stable, candidate = (
+        objects_by_name(objs, "Deployment")["worker"],
+        objects_by_name(objs, "Deployment")["worker-canary"],
+    )
 
     def config_of(d: dict[str, Any]) -> str:
         volumes = d["spec"]["template"]["spec"]["volumes"]
@@ -113,27 +115,29 @@ def test_stable_keeps_the_agents_config_and_the_candidate_gets_its_own_immutable
     assert configs[config_of(stable)]["data"] == {"agent.yaml": "model: a\n"}
     assert configs[config_of(candidate)]["data"] == {"agent.yaml": "model: b\n"}
     # abort (weight 0) keeps only the stable config
-    assert config_of(of(build(fleet_of(canary(0))), "Deployment")["worker"]) == "worker-config"
-    assert [c["data"] for c in of(build(fleet_of(canary(0))), "ConfigMap").values()] == [{"agent.yaml": "model: a\n"}]
+    assert config_of(objects_by_name(build(fleet_of(canary(0))), "Deployment")["worker"]) == "worker-config"
+    assert [c["data"] for c in objects_by_name(build(fleet_of(canary(0))), "ConfigMap").values()] == [
+        {"agent.yaml": "model: a\n"}
+    ]
 
 
 def test_gateway_canary_splits_by_httproute_weights() -> None:
     objs = build(fleet_of(canary(20, "gateway"), gateway={"name": "public", "namespace": "gateways"}))
-    assert sorted(of(objs, "Service")) == ["worker", "worker-canary", "worker-stable"]
-    route = of(objs, "HTTPRoute")["worker"]
+    assert sorted(objects_by_name(objs, "Service")) == ["worker", "worker-canary", "worker-stable"]
+    route = objects_by_name(objs, "HTTPRoute")["worker"]
     assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
     assert route["spec"]["parentRefs"] == [
         {"name": "public", "namespace": "gateways"},
         {"group": "", "kind": "Service", "name": "worker", "port": 8080},  # in-cluster callers get the split too
     ]
-    policy = of(objs, "NetworkPolicy")["worker"]
+    policy = objects_by_name(objs, "NetworkPolicy")["worker"]
     gateway_peer = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateways"}}}
     assert any(rule["from"] == [gateway_peer] for rule in policy["spec"]["ingress"])  # the Gateway may reach it
     assert [(b["name"], b["weight"]) for b in route["spec"]["rules"][0]["backendRefs"]] == [
         ("worker-stable", 80),
         ("worker-canary", 20),
     ]
-    services, deployments = of(objs, "Service"), of(objs, "Deployment")
+    services, deployments = objects_by_name(objs, "Service"), objects_by_name(objs, "Deployment")
     assert selects(services["worker-canary"], deployments["worker-canary"])
     assert not selects(services["worker-canary"], deployments["worker"])
 
@@ -143,24 +147,24 @@ def test_argo_canary_is_a_rollout_with_analysis() -> None:
     spec["scaling"] = {"autoscale": {"min": 2, "max": 8}}
     objs = build(fleet_of(spec))
     assert "Deployment" not in {o["kind"] for o in objs}
-    rollout = of(objs, "Rollout")["worker"]
+    rollout = objects_by_name(objs, "Rollout")["worker"]
     assert rollout["apiVersion"] == "argoproj.io/v1alpha1"
     assert rollout["spec"]["strategy"]["canary"]["steps"][0] == {"setWeight": 10}
     assert rollout["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/worker:1.1.0"
-    metric = of(objs, "AnalysisTemplate")["worker-analysis"]["spec"]["metrics"][0]
+    metric = objects_by_name(objs, "AnalysisTemplate")["worker-analysis"]["spec"]["metrics"][0]
     assert metric["successCondition"] == "result[0] <= 0.05"
     assert metric["provider"]["prometheus"]["query"] == "sum(rate(errors[1m]))"
-    assert of(objs, "HorizontalPodAutoscaler")["worker"]["spec"]["scaleTargetRef"]["kind"] == "Rollout"
+    assert objects_by_name(objs, "HorizontalPodAutoscaler")["worker"]["spec"]["scaleTargetRef"]["kind"] == "Rollout"
 
 
 def test_blue_green_switch_back_changes_only_the_services() -> None:
     blue, green = build(fleet_of(blue_green("blue"))), build(fleet_of(blue_green("green")))
     # no new pods to switch: same pod templates and replicas (only the spec-hash annotation moves)
-    assert {n: d["spec"] for n, d in of(blue, "Deployment").items()} == {
-        n: d["spec"] for n, d in of(green, "Deployment").items()
+    assert {n: d["spec"] for n, d in objects_by_name(blue, "Deployment").items()} == {
+        n: d["spec"] for n, d in objects_by_name(green, "Deployment").items()
     }
     for objs, active, inactive in ((blue, "worker-blue", "worker-green"), (green, "worker-green", "worker-blue")):
-        services, deployments = of(objs, "Service"), of(objs, "Deployment")
+        services, deployments = objects_by_name(objs, "Service"), objects_by_name(objs, "Deployment")
         assert selects(services["worker"], deployments[active])
         assert not selects(services["worker"], deployments[inactive])
         assert selects(services["worker-preview"], deployments[inactive])
@@ -212,7 +216,7 @@ def test_gateway_traffic_needs_a_gateway_in_the_stack() -> None:
 def test_argo_analysis_ends_after_count_measurements() -> None:
     analysis = {"errorRate": {"max": 0.05, "query": "q"}, "interval": "30s", "count": 4, "failureLimit": 1}
     objs = build(fleet_of(canary(20, "argo", analysis=analysis)))
-    (metric,) = of(objs, "AnalysisTemplate")["worker-analysis"]["spec"]["metrics"]
+    (metric,) = objects_by_name(objs, "AnalysisTemplate")["worker-analysis"]["spec"]["metrics"]
     assert (metric["count"], metric["failureLimit"], metric["interval"]) == (4, 1, "30s")
     with pytest.raises(SpecError, match=r"failureLimit \(4\) must be below count \(4\)"):
         fleet_of(canary(20, "argo", analysis={**analysis, "failureLimit": 4}))
@@ -220,7 +224,10 @@ def test_argo_analysis_ends_after_count_measurements() -> None:
 
 def test_starting_a_canary_changes_no_stable_pod_template() -> None:
     """rolling -> canary: the stable Deployment's pods stay as they are (only replicas and bounds may move)."""
-    rolling = of(build(fleet_of(BASE)), "Deployment")["worker"]
+    rolling = objects_by_name(build(fleet_of(BASE)), "Deployment")["worker"]
     for weight, traffic in ((10, "replicas"), (0, "replicas"), (30, "gateway")):
         objs = build(fleet_of(canary(weight, traffic), gateway={"name": "public"}))
-        assert of(objs, "Deployment")["worker"]["spec"]["template"] == rolling["spec"]["template"], (weight, traffic)
+        assert objects_by_name(objs, "Deployment")["worker"]["spec"]["template"] == rolling["spec"]["template"], (
+            weight,
+            traffic,
+        )

@@ -14,26 +14,11 @@ from agentkube.core.network import PRIVATE_RANGES
 from agentkube.core.sandbox import schedule
 from agentkube.fleet.settings import settings_from_config
 from agentkube.spec.problems import SpecError
-from tests.helpers import BASE, HTTP, canary, fleet_of
+from tests.helpers import BASE, HTTP, canary, fleet_of, objects_of_kind, one_object, spec_problems
 
 ISOLATED = {**BASE, "name": "runner", "isolation": {"runtimeClass": "gvisor"}}
 POOL = {**ISOLATED, "sandbox": {"size": 3, "maxLifetime": "1h"}}
 RUNTIME = {"runtimeClasses": ["gvisor"], "kubectlImage": "bitnami/kubectl:1.34"}
-
-
-def kinds(objs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    return [o for o in objs if o["kind"] == kind]
-
-
-def one(objs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
-    (found,) = [o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name]
-    return found
-
-
-def problems(*specs: dict[str, Any], **stack: Any) -> list[str]:
-    with pytest.raises(SpecError) as err:
-        fleet_of(*specs, **stack)
-    return [str(p) for p in err.value.problems]
 
 
 def env_of(deployment: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +35,7 @@ def internet_rules(policy: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_plain_policies_narrow_egress_to_the_hosts_ports_and_say_names_are_not_enforced() -> None:
     fleet = fleet_of({**BASE, "egress": ["api.openai.com", "*.search.example.com:8443"]})
-    (rule,) = internet_rules(one(build(fleet), "NetworkPolicy", "worker"))
+    (rule,) = internet_rules(one_object(build(fleet), "NetworkPolicy", "worker"))
     assert rule == {
         "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}],
         "ports": [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 8443}],
@@ -58,24 +43,24 @@ def test_plain_policies_narrow_egress_to_the_hosts_ports_and_say_names_are_not_e
     (warning,) = [str(w) for w in fleet.warnings]
     assert warning.startswith("agents/worker.yaml: egress: warning: api.openai.com, *.search.example.com:8443:")
     assert "agentkube:networkPolicy: cilium" in warning
-    assert not kinds(build(fleet), "CiliumNetworkPolicy")
+    assert not objects_of_kind(build(fleet), "CiliumNetworkPolicy")
 
 
 def test_no_egress_means_no_internet_and_unset_means_any_public_address() -> None:
-    closed = one(build(fleet_of({**BASE, "egress": []})), "NetworkPolicy", "worker")
+    closed = one_object(build(fleet_of({**BASE, "egress": []})), "NetworkPolicy", "worker")
     assert internet_rules(closed) == []
     assert [r["ports"] for r in closed["spec"]["egress"]] == [
         [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
     ]
-    (anything,) = internet_rules(one(build(fleet_of(BASE)), "NetworkPolicy", "worker"))
+    (anything,) = internet_rules(one_object(build(fleet_of(BASE)), "NetworkPolicy", "worker"))
     assert "ports" not in anything  # the default: any port outside the private ranges
 
 
 def test_cilium_allows_the_names_by_port_and_the_plain_policy_no_internet_address() -> None:
     researcher = {**BASE, "egress": ["api.openai.com", "*.search.example.com", "mirror.example.org:8080"]}
     objs = build(fleet_of(researcher, networkPolicy="cilium"))
-    assert internet_rules(one(objs, "NetworkPolicy", "worker")) == []
-    policy = one(objs, "CiliumNetworkPolicy", "worker")
+    assert internet_rules(one_object(objs, "NetworkPolicy", "worker")) == []
+    policy = one_object(objs, "CiliumNetworkPolicy", "worker")
     dns, *hosts = policy["spec"]["egress"]
     assert dns["toPorts"][0]["rules"] == {"dns": [{"matchPattern": "*"}]}  # the proxy learns the names' addresses
     assert hosts == [
@@ -88,11 +73,11 @@ def test_cilium_allows_the_names_by_port_and_the_plain_policy_no_internet_addres
             "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}]}],
         },
     ]
-    assert policy["spec"]["endpointSelector"] == one(objs, "NetworkPolicy", "worker")["spec"]["podSelector"]
+    assert policy["spec"]["endpointSelector"] == one_object(objs, "NetworkPolicy", "worker")["spec"]["podSelector"]
 
 
 def test_bad_egress_entries_name_the_field() -> None:
-    found = problems({**BASE, "egress": ["https://api.openai.com", "api.openai.com:99999"]})
+    found = spec_problems({**BASE, "egress": ["https://api.openai.com", "api.openai.com:99999"]})
     assert found[0].startswith("agents/worker.yaml: egress[0]: ")
     assert "api.openai.com:443" in found[0]  # the example of the expected form
     assert (
@@ -174,12 +159,12 @@ def test_no_generated_policy_widens_another(
 
 
 def spec_labels(objs: list[dict[str, Any]], name: str) -> dict[str, str]:
-    labels: dict[str, str] = one(objs, "Deployment", name)["spec"]["template"]["metadata"]["labels"]
+    labels: dict[str, str] = one_object(objs, "Deployment", name)["spec"]["template"]["metadata"]["labels"]
     return labels
 
 
 def namespace_of(objs: list[dict[str, Any]], name: str) -> str:
-    namespace: str = one(objs, "Deployment", name)["metadata"]["namespace"]
+    namespace: str = one_object(objs, "Deployment", name)["metadata"]["namespace"]
     return namespace
 
 
@@ -188,23 +173,23 @@ def namespace_of(objs: list[dict[str, Any]], name: str) -> str:
 
 def test_isolated_pods_run_under_the_runtime_class_with_a_bounded_scratch_disk_and_no_internet() -> None:
     objs = build(fleet_of(ISOLATED, runtimeClasses=["gvisor"]))
-    pod = one(objs, "Deployment", "runner")["spec"]["template"]["spec"]
+    pod = one_object(objs, "Deployment", "runner")["spec"]["template"]["spec"]
     assert pod["runtimeClassName"] == "gvisor"
     assert pod["automountServiceAccountToken"] is False
     container = pod["containers"][0]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     assert container["resources"]["limits"]["ephemeral-storage"] == "1Gi"
     assert {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}} in pod["volumes"]
-    assert internet_rules(one(objs, "NetworkPolicy", "runner")) == []  # isolated: none unless listed
+    assert internet_rules(one_object(objs, "NetworkPolicy", "runner")) == []  # isolated: none unless listed
 
 
 def test_isolation_refuses_an_unknown_runtime_class_and_loosened_pods() -> None:
-    assert problems(ISOLATED, runtimeClasses=["gvisr", "kata"]) == [
+    assert spec_problems(ISOLATED, runtimeClasses=["gvisr", "kata"]) == [
         "agents/runner.yaml: isolation.runtimeClass: 'gvisor' is not a RuntimeClass of the dev stack (it lists "
         "gvisr, kata (did you mean 'gvisr'?)); install it in the cluster and add it to agentkube:runtimeClasses"
     ]
     loose = {**ISOLATED, "security": {"serviceAccountToken": True, "readOnlyRootFilesystem": False}}
-    assert problems(loose, runtimeClasses=["gvisor"]) == [
+    assert spec_problems(loose, runtimeClasses=["gvisor"]) == [
         "agents/runner.yaml: security.readOnlyRootFilesystem: false with isolation, expected a read-only root",
         "agents/runner.yaml: security.serviceAccountToken: true with isolation, expected no API token",
     ]
@@ -213,26 +198,26 @@ def test_isolation_refuses_an_unknown_runtime_class_and_loosened_pods() -> None:
 def test_a_sandbox_pool_is_a_fixed_warm_pool_recycled_by_a_rolling_restart() -> None:
     fleet = fleet_of(POOL, **RUNTIME, defaults={"scaling": {"replicas": 7}})
     objs = build(fleet)
-    assert one(objs, "Deployment", "runner")["spec"]["replicas"] == 3  # the pool's size, whatever the defaults
-    assert not kinds(objs, "HorizontalPodAutoscaler")
-    cron = one(objs, "CronJob", "runner-recycler")
+    assert one_object(objs, "Deployment", "runner")["spec"]["replicas"] == 3  # the pool's size, whatever the defaults
+    assert not objects_of_kind(objs, "HorizontalPodAutoscaler")
+    cron = one_object(objs, "CronJob", "runner-recycler")
     assert cron["spec"]["schedule"] == "0 * * * *" and cron["spec"]["concurrencyPolicy"] == "Forbid"
     pod = cron["spec"]["jobTemplate"]["spec"]["template"]
     assert pod["spec"]["containers"][0]["command"] == ["kubectl", "rollout", "restart", "deployment/runner"]
     assert pod["spec"]["serviceAccountName"] == "runner-recycler"
-    agent_selector = one(objs, "Service", "runner")["spec"]["selector"]
+    agent_selector = one_object(objs, "Service", "runner")["spec"]["selector"]
     assert not agent_selector.items() <= pod["metadata"]["labels"].items()  # never an endpoint of the pool
-    (rule,) = one(objs, "Role", "runner-recycler")["rules"]
+    (rule,) = one_object(objs, "Role", "runner-recycler")["rules"]
     assert rule == {
         "apiGroups": ["apps"],
         "resources": ["deployments"],
         "resourceNames": ["runner"],
         "verbs": ["get", "patch"],
     }
-    quota = one(objs, "ResourceQuota", "agentkube")["spec"]["hard"]
-    alone = one(build(fleet_of({**POOL, "sandbox": {"size": 3}}, **RUNTIME)), "ResourceQuota", "agentkube")["spec"][
-        "hard"
-    ]
+    quota = one_object(objs, "ResourceQuota", "agentkube")["spec"]["hard"]
+    alone = one_object(build(fleet_of({**POOL, "sandbox": {"size": 3}}, **RUNTIME)), "ResourceQuota", "agentkube")[
+        "spec"
+    ]["hard"]
     assert int(quota["pods"]) == int(alone["pods"]) + 1  # room for the recycler's one pod
 
 
@@ -241,7 +226,7 @@ def test_a_blue_green_pool_restarts_both_colours() -> None:
         **POOL,
         "rollout": {"strategy": "blue-green", "blueGreen": {"blue": {"image": "r:1"}, "green": {"image": "r:2"}}},
     }
-    cron = one(build(fleet_of(spec, **RUNTIME)), "CronJob", "runner-recycler")
+    cron = one_object(build(fleet_of(spec, **RUNTIME)), "CronJob", "runner-recycler")
     command = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"]
     assert command[3:] == ["deployment/runner-blue", "deployment/runner-green"]
 
@@ -255,18 +240,18 @@ def test_lifetimes_are_cron_schedules(lifetime: str, cron: str) -> None:
 
 
 def test_sandbox_problems_name_the_field_and_the_fix() -> None:
-    assert problems({**BASE, "name": "runner", "sandbox": {"size": 2}}) == [
+    assert spec_problems({**BASE, "name": "runner", "sandbox": {"size": 2}}) == [
         "agents/runner.yaml: sandbox: needs isolation, e.g. isolation: {runtimeClass: gvisor}"
     ]
     scaled = {**POOL, "scaling": {"autoscale": {"min": 1, "max": 3}}}
-    assert problems(scaled, **RUNTIME) == [
+    assert spec_problems(scaled, **RUNTIME) == [
         "agents/runner.yaml: scaling.autoscale: a sandbox pool has a fixed size (sandbox.size), expected none"
     ]
-    assert problems(POOL, runtimeClasses=["gvisor"]) == [
+    assert spec_problems(POOL, runtimeClasses=["gvisor"]) == [
         "agents/runner.yaml: sandbox.maxLifetime: recycling the pool needs an image with kubectl: set "
         "agentkube:kubectlImage in the dev stack (e.g. bitnami/kubectl:1.34)"
     ]
-    odd = problems({**POOL, "sandbox": {"maxLifetime": "7m"}}, **RUNTIME)
+    odd = spec_problems({**POOL, "sandbox": {"maxLifetime": "7m"}}, **RUNTIME)
     assert odd[0].startswith("agents/runner.yaml: sandbox.maxLifetime: ") and "'5m'" in odd[0]
 
 
@@ -276,7 +261,7 @@ def test_sandbox_problems_name_the_field_and_the_fix() -> None:
 def test_every_track_tells_its_version_and_track_to_the_collector() -> None:
     objs = build(fleet_of(canary(30), otelEndpoint="http://otel.observability.svc:4318"))
     for name, version in (("worker", "1.0.0"), ("worker-canary", "1.1.0")):
-        deployment = one(objs, "Deployment", name)
+        deployment = one_object(objs, "Deployment", name)
         env = env_of(deployment)
         assert env["OTEL_SERVICE_NAME"] == "worker"
         assert env["AGENTKUBE_TRACK"] == {"fieldRef": {"fieldPath": "metadata.labels['agentkube.io/track']"}}
@@ -289,12 +274,12 @@ def test_every_track_tells_its_version_and_track_to_the_collector() -> None:
         assert "agentkube.io/track" in deployment["spec"]["template"]["metadata"]["labels"]
     collector = {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}}],
                  "ports": [{"protocol": "TCP", "port": 4318}]}  # fmt: skip
-    assert collector in one(objs, "NetworkPolicy", "worker")["spec"]["egress"]
+    assert collector in one_object(objs, "NetworkPolicy", "worker")["spec"]["egress"]
 
 
 def test_the_spec_env_wins_and_inject_asks_the_operator() -> None:
     spec = {**BASE, "env": {"OTEL_SERVICE_NAME": "custom"}, "tracing": {"inject": "python"}}
-    deployment = one(build(fleet_of(spec)), "Deployment", "worker")
+    deployment = one_object(build(fleet_of(spec)), "Deployment", "worker")
     assert env_of(deployment)["OTEL_SERVICE_NAME"] == "custom"
     names = [e["name"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]]
     assert names.count("OTEL_SERVICE_NAME") == 1
@@ -314,19 +299,19 @@ def test_dependents_get_the_mcp_url_and_probes_check_the_mcp_port() -> None:
     }
     caller = {**BASE, "name": "caller", "dependsOn": ["tools"]}
     objs = build(fleet_of(tools, caller))
-    env = env_of(one(objs, "Deployment", "caller"))
+    env = env_of(one_object(objs, "Deployment", "caller"))
     assert env["TOOLS_URL"] == "http://tools.agentkube-agent-pool.svc:8080"
     assert env["TOOLS_MCP_URL"] == "http://tools.agentkube-agent-pool.svc:9000/mcp"
-    probe = one(objs, "Deployment", "tools")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    probe = one_object(objs, "Deployment", "tools")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
     assert probe["tcpSocket"] == {"port": 9000}
 
 
 def test_mcp_problems_name_the_field() -> None:
-    assert problems({**BASE, "name": "tools", "mcp": {"port": "mpc"}}) == [
+    assert spec_problems({**BASE, "name": "tools", "mcp": {"port": "mpc"}}) == [
         "agents/tools.yaml: mcp.port: 'mpc' is not a declared port, expected one of: http"
     ]
     taken = {**BASE, "name": "caller", "dependsOn": ["tools"], "env": {"TOOLS_MCP_URL": "x"}}
-    assert problems({**BASE, "name": "tools", "ports": HTTP, "mcp": {}}, taken) == [
+    assert spec_problems({**BASE, "name": "tools", "ports": HTTP, "mcp": {}}, taken) == [
         "agents/caller.yaml: dependsOn[0]: sets TOOLS_MCP_URL, which env.TOOLS_MCP_URL sets too, expected each "
         "variable once"
     ]
@@ -340,23 +325,23 @@ GATEWAY = {"gateway": {"name": "public", "namespace": "gateways"}}
 
 def test_a_sticky_canary_keeps_a_session_on_one_version() -> None:
     sticky = canary(10, "gateway", sticky={"header": "X-Session-Id", "idleTimeout": "30m"})
-    route = one(build(fleet_of(sticky, **GATEWAY, gatewayChannel="experimental")), "HTTPRoute", "worker")
+    route = one_object(build(fleet_of(sticky, **GATEWAY, gatewayChannel="experimental")), "HTTPRoute", "worker")
     (rule,) = route["spec"]["rules"]
     assert rule["sessionPersistence"] == {"sessionName": "X-Session-Id", "type": "Header", "idleTimeout": "30m"}
     cookie = canary(10, "gateway", sticky={"cookie": "agent-session"})
-    route = one(build(fleet_of(cookie, **GATEWAY, gatewayChannel="experimental")), "HTTPRoute", "worker")
+    route = one_object(build(fleet_of(cookie, **GATEWAY, gatewayChannel="experimental")), "HTTPRoute", "worker")
     assert route["spec"]["rules"][0]["sessionPersistence"] == {"sessionName": "agent-session", "type": "Cookie"}
 
 
 def test_sticky_needs_a_route_and_the_experimental_channel() -> None:
-    assert problems(canary(10, sticky={"header": "X-Session-Id"})) == [
+    assert spec_problems(canary(10, sticky={"header": "X-Session-Id"})) == [
         "agents/worker.yaml: rollout.canary: sticky needs traffic: gateway (an HTTPRoute's session persistence), "
         "found traffic: replicas"
     ]
-    (standard,) = problems(canary(10, "gateway", sticky={"header": "X-Session-Id"}), **GATEWAY)
+    (standard,) = spec_problems(canary(10, "gateway", sticky={"header": "X-Session-Id"}), **GATEWAY)
     assert standard.startswith("agents/worker.yaml: rollout.canary.sticky: session persistence is in the Gateway API")
     assert standard.endswith("set agentkube:gatewayChannel: experimental")
-    (both,) = problems(canary(10, "gateway", sticky={"header": "X-Session-Id", "cookie": "c"}), **GATEWAY)
+    (both,) = spec_problems(canary(10, "gateway", sticky={"header": "X-Session-Id", "cookie": "c"}), **GATEWAY)
     assert both.endswith("give exactly one of header or cookie, e.g. {header: X-Session-Id}")
 
 

@@ -13,15 +13,9 @@ from hypothesis import strategies as st
 from agentkube.core.build import build
 from agentkube.fleet.settings import settings_from_config
 from agentkube.spec.problems import SpecError
-from tests.helpers import fleet_of
+from tests.helpers import fleet_of, spec_problems
 
 GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0", "ports": [{"name": "http", "port": 8080}]}
-
-
-def problems(*specs: dict[str, Any], **settings: Any) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        fleet_of(*specs, **settings)
-    return [str(p) for p in caught.value.problems]
 
 
 @pytest.mark.parametrize(
@@ -49,7 +43,7 @@ def test_valid_image_references_are_accepted(image: str) -> None:
     ],
 )
 def test_invalid_image_references_say_why_in_words(image: str, says: str) -> None:
-    (problem,) = problems({**GOOD, "image": image})
+    (problem,) = spec_problems({**GOOD, "image": image})
     assert problem.startswith(f"agents/worker.yaml: image: '{image}' is not an image reference: ")
     assert says in problem and "e.g. ghcr.io/acme/agent:1.2.0" in problem
     assert "^" not in problem and "]*" not in problem
@@ -71,7 +65,7 @@ def test_every_tag_gives_a_valid_version_label_or_a_clear_error(tag: str) -> Non
 
 def test_a_port_number_twice_is_refused() -> None:
     spec = {**GOOD, "ports": [{"name": "http", "port": 8080}, {"name": "api", "port": 8080}]}
-    assert problems(spec) == [
+    assert spec_problems(spec) == [
         "agents/worker.yaml: ports[1].port: 8080/TCP is already port 'http', "
         "expected each port number once per protocol"
     ]
@@ -95,7 +89,7 @@ def test_a_port_number_twice_is_refused() -> None:
     ],
 )
 def test_two_things_mounted_at_one_directory_are_refused(change: dict[str, Any], expected: str) -> None:
-    (problem,) = problems({**GOOD, **change})
+    (problem,) = spec_problems({**GOOD, **change})
     assert problem.startswith(f"agents/worker.yaml: {expected}")
 
 
@@ -106,13 +100,13 @@ def test_secrets_in_one_directory_share_its_mount() -> None:
 
 @pytest.mark.parametrize("name", ["", "MY VAR", "1ST", "A=B"])
 def test_env_names_must_be_env_names(name: str) -> None:
-    (problem,) = problems({**GOOD, "env": {name: "x"}})
+    (problem,) = spec_problems({**GOOD, "env": {name: "x"}})
     assert problem.startswith("agents/worker.yaml: env.") and "letters, digits and '_'" in problem
 
 
 def test_a_restart_config_key_and_env_of_the_same_name_collide() -> None:
     spec = {**GOOD, "env": {"MODEL": "a"}, "config": {"reload": "restart", "data": {"MODEL": "b"}}}
-    assert problems(spec) == [
+    assert spec_problems(spec) == [
         "agents/worker.yaml: config.data.MODEL: sets MODEL, which env.MODEL sets too, expected each variable once"
     ]
     hot = {**spec, "config": {"reload": "hot", "data": {"MODEL": "b"}}}  # files only: no collision
@@ -120,7 +114,7 @@ def test_a_restart_config_key_and_env_of_the_same_name_collide() -> None:
 
 
 def test_expose_port_must_be_declared() -> None:
-    (problem,) = problems({**GOOD, "expose": {"host": "a.example.com", "port": 9090}})
+    (problem,) = spec_problems({**GOOD, "expose": {"host": "a.example.com", "port": 9090}})
     assert problem == "agents/worker.yaml: expose.port: 9090 is not a declared port, expected one of: 8080"
 
 
@@ -171,7 +165,7 @@ def test_production_checks_every_image_of_every_track() -> None:
         "scaling": {"replicas": 2},
         "rollout": {"strategy": "canary", "canary": {"image": "ghcr.io/acme/worker:latest"}},
     }
-    assert problems(canary, environment="live", production=True, minReplicas=2) == [
+    assert spec_problems(canary, environment="live", production=True, minReplicas=2) == [
         "agents/worker.yaml: rollout.canary.image: 'ghcr.io/acme/worker:latest' is not pinned, expected a version "
         "tag or @sha256 digest in the production stack live (':latest' moves)"
     ]
@@ -182,7 +176,7 @@ def test_production_checks_every_image_of_every_track() -> None:
             "blueGreen": {"blue": {"image": "ghcr.io/acme/worker:1"}, "green": {"image": "ghcr.io/acme/worker"}},
         },
     }
-    assert problems(colours, production=True) == [
+    assert spec_problems(colours, production=True) == [
         "agents/worker.yaml: rollout.blueGreen.green.image: 'ghcr.io/acme/worker' is not pinned, expected a version "
         "tag or @sha256 digest in the production stack dev (':latest' moves)"
     ]
@@ -191,7 +185,7 @@ def test_production_checks_every_image_of_every_track() -> None:
 
 
 def test_an_overlay_cannot_rename_an_agent() -> None:
-    assert problems(GOOD, overrides={"worker": {"name": "other"}}, defaults={"name": "x"}) == [
+    assert spec_problems(GOOD, overrides={"worker": {"name": "other"}}, defaults={"name": "x"}) == [
         "Pulumi.test.yaml: config.agentkube:defaults.name: cannot rename agents, expected the name in the spec file",
         "Pulumi.test.yaml: config.agentkube:overrides.worker.name: cannot rename agents, expected the name in the "
         "spec file",
@@ -201,6 +195,6 @@ def test_an_overlay_cannot_rename_an_agent() -> None:
 @pytest.mark.parametrize("field", ["env", "config"])
 def test_control_characters_in_text_are_refused(field: str) -> None:
     change = {"env": {"MODE": "a\x01b"}} if field == "env" else {"config": {"data": {"agent.yaml": "a\x1bb"}}}
-    (problem,) = problems({**GOOD, **change})
+    (problem,) = spec_problems({**GOOD, **change})
     assert "contains the control character U+00" in problem and "expected printable text" in problem
     assert fleet_of({**GOOD, "env": {"MODE": "tabs\tand\nnewlines are fine"}}).agents

@@ -12,15 +12,9 @@ from agentkube.fleet.loader import load_fleet, read_documents
 from agentkube.fleet.settings import settings_from_config
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
-from tests.helpers import fleet_of
+from tests.helpers import fleet_of, spec_problems
 
 GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
-
-
-def problems(*specs: dict[str, Any], **settings: Any) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        fleet_of(*specs, **settings)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_name_and_image_alone_are_a_valid_spec() -> None:
@@ -30,7 +24,7 @@ def test_name_and_image_alone_are_a_valid_spec() -> None:
 
 
 def test_unknown_field_suggests_the_close_one() -> None:
-    assert problems({**GOOD, "imagePullPolicyy": "x", "scaling": {"replica": 2}}) == [
+    assert spec_problems({**GOOD, "imagePullPolicyy": "x", "scaling": {"replica": 2}}) == [
         "agents/worker.yaml: imagePullPolicyy: unknown field 'imagePullPolicyy', expected one of: args, command, "
         "config, dependsOn, disruption, egress, env, expose, health, image, isolation, job, kind, layer, mcp, "
         "metrics, name, ports, resources, rollout, sandbox, scaling, scheduling, secrets, security, serviceAccount, "
@@ -40,24 +34,24 @@ def test_unknown_field_suggests_the_close_one() -> None:
 
 
 def test_bad_quantity_names_the_fix() -> None:
-    assert problems({**GOOD, "resources": {"requests": {"memory": "500mb"}}}) == [
+    assert spec_problems({**GOOD, "resources": {"requests": {"memory": "500mb"}}}) == [
         "agents/worker.yaml: resources.requests.memory: '500mb' is not a Kubernetes quantity, expected a number "
         "with an optional suffix such as 250m, 1, 512Mi or 2Gi (did you mean '500Mi'?)"
     ]
 
 
 def test_milli_bytes_of_memory_are_refused() -> None:
-    assert "did you mean '512Mi'?" in problems({**GOOD, "resources": {"limits": {"memory": "512m"}}})[0]
+    assert "did you mean '512Mi'?" in spec_problems({**GOOD, "resources": {"limits": {"memory": "512m"}}})[0]
 
 
 def test_limits_below_requests() -> None:
-    assert problems({**GOOD, "resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "500m"}}}) == [
+    assert spec_problems({**GOOD, "resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "500m"}}}) == [
         "agents/worker.yaml: resources: limits.cpu (500m) is below requests.cpu (2), expected a limit of at least 2"
     ]
 
 
 def test_autoscale_min_above_max() -> None:
-    assert problems({**GOOD, "scaling": {"autoscale": {"min": 5, "max": 2}}}) == [
+    assert spec_problems({**GOOD, "scaling": {"autoscale": {"min": 5, "max": 2}}}) == [
         "agents/worker.yaml: scaling.autoscale: min (5) is greater than max (2), expected min <= max"
     ]
 
@@ -68,7 +62,7 @@ def test_probe_port_must_be_declared() -> None:
         "ports": [{"name": "http", "port": 8080}],
         "health": {"readiness": {"http": {"path": "/ready", "port": "htp"}}},
     }
-    assert problems(spec) == [
+    assert spec_problems(spec) == [
         "agents/worker.yaml: health.readiness.http.port: 'htp' is not a declared port, expected one of: http "
         "(did you mean 'http'?)"
     ]
@@ -84,18 +78,18 @@ def test_duplicate_names() -> None:
 
 
 def test_depends_on_unknown_agent() -> None:
-    assert problems(
+    assert spec_problems(
         {**GOOD, "dependsOn": ["tool-srever"]},
     ) == ["agents/worker.yaml: dependsOn[0]: no agent named 'tool-srever'"]
     tool = {"name": "tool-server", "image": "t:1", "ports": [{"name": "http", "port": 80}]}
-    assert problems({**GOOD, "dependsOn": ["tool-srever"]}, tool) == [
+    assert spec_problems({**GOOD, "dependsOn": ["tool-srever"]}, tool) == [
         "agents/worker.yaml: dependsOn[0]: no agent named 'tool-srever' (did you mean 'tool-server'?)"
     ]
 
 
 def test_dependency_cycle() -> None:
     port = [{"name": "http", "port": 80}]
-    assert problems(
+    assert spec_problems(
         {"name": "a", "image": "a:1", "ports": port, "dependsOn": ["b"]},
         {"name": "b", "image": "b:1", "ports": port, "dependsOn": ["c"]},
         {"name": "c", "image": "c:1", "ports": port, "dependsOn": ["a"]},
@@ -106,7 +100,7 @@ def test_dependency_cycle() -> None:
 
 
 def test_dependency_without_ports_cannot_be_called() -> None:
-    assert problems({**GOOD, "dependsOn": ["cache"]}, {"name": "cache", "image": "c:1"}) == [
+    assert spec_problems({**GOOD, "dependsOn": ["cache"]}, {"name": "cache", "image": "c:1"}) == [
         "agents/worker.yaml: dependsOn[0]: 'cache' declares no ports, so it cannot be called; add ports to "
         "agents/cache.yaml"
     ]
@@ -114,26 +108,26 @@ def test_dependency_without_ports_cannot_be_called() -> None:
 
 @pytest.mark.parametrize("name", ["Researcher", "re_searcher", "-x", "a" * 51])
 def test_invalid_names(name: str) -> None:
-    (problem,) = problems({**GOOD, "name": name})
+    (problem,) = spec_problems({**GOOD, "name": name})
     assert problem.startswith(f"agents/{name}.yaml: name: '{name}' is not valid")
     assert "^" not in problem and "[a-z" not in problem  # words, never a regular expression
 
 
 def test_secret_without_key() -> None:
-    assert problems({**GOOD, "secrets": [{"env": "TOKEN", "secretRef": {"name": "creds"}}]}) == [
+    assert spec_problems({**GOOD, "secrets": [{"env": "TOKEN", "secretRef": {"name": "creds"}}]}) == [
         "agents/worker.yaml: secrets[0].secretRef.key: required field is missing"
     ]
 
 
 def test_secret_needs_one_source_and_one_target() -> None:
-    assert problems({**GOOD, "secrets": [{"env": "T", "path": "/x/t", "config": "searchApiKey"}]}) == [
+    assert spec_problems({**GOOD, "secrets": [{"env": "T", "path": "/x/t", "config": "searchApiKey"}]}) == [
         "agents/worker.yaml: secrets[0]: a secret needs exactly one of env or path"
     ]
 
 
 @pytest.mark.parametrize("image", ["ghcr.io/acme/worker:latest", "ghcr.io/acme/worker"])
 def test_unpinned_image_is_refused_in_prod(image: str) -> None:
-    assert problems({**GOOD, "image": image}, environment="prod", production=True) == [
+    assert spec_problems({**GOOD, "image": image}, environment="prod", production=True) == [
         f"agents/worker.yaml: image: '{image}' is not pinned, expected a version tag or @sha256 digest in the "
         f"production stack prod (':latest' moves)"
     ]
@@ -151,20 +145,20 @@ def test_digest_is_pinned_in_prod() -> None:
 
 
 def test_replicas_below_stack_minimum() -> None:
-    assert problems(GOOD, minReplicas=2) == [
+    assert spec_problems(GOOD, minReplicas=2) == [
         "agents/worker.yaml: scaling.replicas: 1 is below the dev stack's minReplicas (2), expected at least 2"
     ]
 
 
 def test_override_for_unknown_agent() -> None:
-    assert problems(GOOD, overrides={"wroker": {"scaling": {"replicas": 2}}}) == [
+    assert spec_problems(GOOD, overrides={"wroker": {"scaling": {"replicas": 2}}}) == [
         "Pulumi.test.yaml: config.agentkube:overrides.wroker: no agent named 'wroker' (did you mean 'worker'?)"
     ]
 
 
 def test_env_set_twice() -> None:
     spec = {**GOOD, "env": {"TOKEN": "x"}, "secrets": [{"env": "TOKEN", "secretRef": {"name": "s", "key": "k"}}]}
-    assert problems(spec) == [
+    assert spec_problems(spec) == [
         "agents/worker.yaml: secrets[0].env: sets TOKEN, which env.TOKEN sets too, expected each variable once"
     ]
 
@@ -182,7 +176,7 @@ def test_missing_config_secret_for_a_cluster_stack() -> None:
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:
-    found = problems(
+    found = spec_problems(
         {**GOOD, "layer": "pool", "resources": {"requests": {"cpu": "lots"}}}, {"name": "Other", "image": "o:1"}
     )
     assert len(found) == 3
@@ -245,7 +239,7 @@ def test_defaults_merge_under_and_overrides_over_the_spec() -> None:
 
 def test_dependency_listed_twice() -> None:
     tool = {"name": "tool", "image": "t:1", "ports": [{"name": "http", "port": 80}]}
-    assert problems({**GOOD, "dependsOn": ["tool", "tool"]}, tool) == [
+    assert spec_problems({**GOOD, "dependsOn": ["tool", "tool"]}, tool) == [
         "agents/worker.yaml: dependsOn[1]: 'tool' is listed twice, expected each agent once"
     ]
 
@@ -273,24 +267,26 @@ def job(**autoscale: Any) -> dict[str, Any]:
 
 
 def test_min_zero_needs_keda_in_the_stack() -> None:
-    assert problems({**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}) == [
+    assert spec_problems({**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}) == [
         f"agents/worker.yaml: scaling.autoscale.min: 0 needs KEDA (an HPA cannot scale to zero), {NO_KEDA}, or min: 1"
     ]
 
 
 def test_triggers_need_keda_in_the_stack() -> None:
-    assert problems({**GOOD, "scaling": {"autoscale": {"min": 1, "max": 3, "triggers": [TASKS]}}}) == [
+    assert spec_problems({**GOOD, "scaling": {"autoscale": {"min": 1, "max": 3, "triggers": [TASKS]}}}) == [
         f"agents/worker.yaml: scaling.autoscale.triggers: are read by KEDA, {NO_KEDA}"
     ]
 
 
 def test_a_job_agent_needs_keda_in_the_stack_once() -> None:
-    assert problems(job()) == [f"agents/worker.yaml: kind: 'job' runs as a KEDA ScaledJob and needs KEDA, {NO_KEDA}"]
+    assert spec_problems(job()) == [
+        f"agents/worker.yaml: kind: 'job' runs as a KEDA ScaledJob and needs KEDA, {NO_KEDA}"
+    ]
 
 
 def test_a_stack_override_to_min_zero_needs_keda_too() -> None:
     overrides = {"worker": {"scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}}
-    assert problems(GOOD, overrides=overrides) == [
+    assert spec_problems(GOOD, overrides=overrides) == [
         f"agents/worker.yaml: scaling.autoscale.min: 0 needs KEDA (an HPA cannot scale to zero), {NO_KEDA}, or min: 1"
     ]
 
@@ -301,7 +297,7 @@ def test_keda_settings_validate() -> None:
 
 
 def test_min_zero_on_cpu_alone_names_the_fix() -> None:
-    assert problems({**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "cpu": 50}}}, keda=True) == [
+    assert spec_problems({**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "cpu": 50}}}, keda=True) == [
         "agents/worker.yaml: scaling.autoscale.min: 0 is never left on cpu, memory or per-pod metrics alone (with "
         "no pod there is nothing to measure, so KEDA refuses it); add a trigger from outside the pods, e.g. an "
         "external queue-depth metric or triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}], "
@@ -311,7 +307,7 @@ def test_min_zero_on_cpu_alone_names_the_fix() -> None:
 
 def test_a_trigger_has_exactly_one_source() -> None:
     redis = {"address": "redis.infra.svc:6379", "list": "tasks"}
-    assert problems(job(triggers=[{**TASKS, "redis": redis}, {}]), keda=True) == [
+    assert spec_problems(job(triggers=[{**TASKS, "redis": redis}, {}]), keda=True) == [
         "agents/worker.yaml: scaling.autoscale.triggers[0]: a trigger needs exactly one of prometheus, redis, "
         "rabbitmq, kafka; found prometheus, redis",
         "agents/worker.yaml: scaling.autoscale.triggers[1]: a trigger needs exactly one of prometheus, redis, "
@@ -325,7 +321,7 @@ def test_trigger_fields_are_checked() -> None:
         {"prometheus": {"query": "sum(x)", "threshold": "0"}},
         {"rabbitmq": {"queue": "q", "host": "amqp://guest:guest@rabbit:5672"}},
     ]
-    assert problems(job(triggers=triggers), keda=True) == [
+    assert spec_problems(job(triggers=triggers), keda=True) == [
         "agents/worker.yaml: scaling.autoscale.triggers[0].redis.address: 'redis' is not valid, expected a host "
         "name and a port (e.g. 'redis.infra.svc:6379')",
         "agents/worker.yaml: scaling.autoscale.triggers[1].prometheus: threshold (0) must be above 0: "
@@ -337,12 +333,12 @@ def test_trigger_fields_are_checked() -> None:
 
 
 def test_a_job_agent_needs_triggers() -> None:
-    assert problems({**GOOD, "kind": "job"}, keda=True) == [
+    assert spec_problems({**GOOD, "kind": "job"}, keda=True) == [
         "agents/worker.yaml: scaling: a job agent starts a Job per task and needs scaling.autoscale with triggers, "
         "e.g. autoscale: {min: 0, max: 10, triggers: [{prometheus: {query: 'sum(agent_queue_depth)', "
         "threshold: '10'}}]}"
     ]
-    assert problems({**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3}}}, keda=True) == [
+    assert spec_problems({**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3}}}, keda=True) == [
         "agents/worker.yaml: scaling.autoscale.triggers: a job agent starts a Job per task and needs a queue or "
         "query to count them, e.g. triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}]"
     ]
@@ -354,7 +350,7 @@ def test_a_job_agent_serves_no_ports_and_scales_by_tasks_only() -> None:
         "ports": [{"name": "http", "port": 8080}],
     }
     spec["scaling"]["autoscale"]["metrics"] = [{"pods": {"name": "busy", "averageValue": "1"}}]
-    assert problems(spec, keda=True) == [
+    assert spec_problems(spec, keda=True) == [
         "agents/worker.yaml: ports: a job agent takes its tasks from a queue and serves no traffic, expected no "
         "ports (kind: service for an agent that others call)",
         "agents/worker.yaml: scaling.autoscale.cooldownSeconds: a job agent has no cooldown: each Job ends with its "
@@ -376,7 +372,7 @@ def test_a_job_agent_refuses_canary_and_blue_green(strategy: str) -> None:
         if strategy == "canary"
         else {"strategy": "blue-green", "blueGreen": {"blue": candidate}}
     )
-    assert problems({**job(), "rollout": rollout}, keda=True) == [
+    assert spec_problems({**job(), "rollout": rollout}, keda=True) == [
         f"agents/worker.yaml: rollout.strategy: '{strategy}' does not apply to a job agent: each task runs to "
         "completion on the version current when it started, and an update starts new Jobs on the new version while "
         "running Jobs finish (KEDA's gradual rollout); expected rolling"
@@ -384,7 +380,7 @@ def test_a_job_agent_refuses_canary_and_blue_green(strategy: str) -> None:
 
 
 def test_a_job_block_needs_kind_job() -> None:
-    assert problems({**GOOD, "job": {"retries": 1}}) == [
+    assert spec_problems({**GOOD, "job": {"retries": 1}}) == [
         "agents/worker.yaml: job: is set but kind is service, expected kind: job (or no job block)"
     ]
 
@@ -394,7 +390,7 @@ def test_min_replicas_of_the_stack_bind_serving_agents_not_queue_work() -> None:
     assert fleet_of(job(), keda=True, minReplicas=2).agents[0].scaling.min == 0
     worker = {**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [QUEUE]}}}
     assert fleet_of(worker, keda=True, minReplicas=2).agents[0].scaling.min == 0
-    assert problems(
+    assert spec_problems(
         {**GOOD, "scaling": {"autoscale": {"min": 1, "max": 3, "metrics": [QUEUE]}}}, keda=True, minReplicas=2
     ) == ["agents/worker.yaml: scaling.autoscale.min: 1 is below the dev stack's minReplicas (2), expected at least 2"]
 
@@ -415,7 +411,7 @@ def test_an_agent_at_zero_that_others_call_gets_a_warning() -> None:
 def test_a_job_agent_says_how_many_jobs_wait() -> None:
     spec = job()
     del spec["scaling"]["autoscale"]["min"]
-    assert problems(spec, keda=True) == [
+    assert spec_problems(spec, keda=True) == [
         "agents/worker.yaml: scaling.autoscale.min: is not set, and a job agent needs it: min: 0 starts Jobs only "
         "for waiting tasks, min: N keeps N Jobs waiting for one"
     ]
@@ -434,9 +430,9 @@ def test_what_the_core_assumes_of_a_gateway_canary_is_refused_here() -> None:
         "rollout.canary.traffic: 'gateway' needs a Gateway in the dev stack, expected agentkube:gateway: "
         "{name: ..., namespace: ...}"
     )
-    assert problems(gateway) == [f"agents/worker.yaml: {message}"]
+    assert spec_problems(gateway) == [f"agents/worker.yaml: {message}"]
     by_overlay = {"worker": {"rollout": {"canary": {"traffic": "gateway"}}}}
-    assert problems(CANARY, overrides=by_overlay) == [f"agents/worker.yaml: {message}"]
+    assert spec_problems(CANARY, overrides=by_overlay) == [f"agents/worker.yaml: {message}"]
     assert fleet_of(gateway, gateway={"name": "public", "namespace": "gateways"}).agents
 
 
@@ -447,8 +443,8 @@ def test_what_the_core_assumes_of_an_argo_canary_is_refused_here() -> None:
         "traffic: argo needs analysis.metrics or analysis.errorRate, e.g. {metrics: [{builtin: errorRate, "
         "maxRatioToStable: 1.5}]}"
     )
-    assert problems(argo) == [f"agents/worker.yaml: rollout.canary: {message}"]
+    assert spec_problems(argo) == [f"agents/worker.yaml: rollout.canary: {message}"]
     overlay = {"worker": {"rollout": {"canary": {"traffic": "argo"}}}}
-    assert problems(CANARY, overrides=overlay) == [
+    assert spec_problems(CANARY, overrides=overlay) == [
         f"Pulumi.test.yaml: config.agentkube:overrides.worker.rollout.canary: {message}"
     ]

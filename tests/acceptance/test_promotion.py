@@ -1,4 +1,4 @@
-"""promote and abort: a change to the stack's config, and its effect on the program's objects."""
+"""`agentkube promote` and `abort`: a change to the stack's config, and its effect on the program's objects."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from agentkube.cli.main import main
 from agentkube.core.build import build
 from agentkube.core.rollout import tracks
 from agentkube.fleet.loader import load_fleet
-from tests.helpers import ROOT
+from tests.helpers import ROOT, RunLine
 
 
 @pytest.fixture
@@ -29,15 +28,16 @@ def state(project: Path, stack: str, agent: str) -> tuple[list[dict[str, Any]], 
     return objs, [t.summary() for t in tracks(fleet.agent(agent))]
 
 
-def run(project: Path, *args: str) -> int:
-    return main([*args, "--project", str(project), "--agents", str(project / "agents"), "--no-deploy"])
+def in_project(project: Path, *args: str) -> list[str]:
+    """`agentkube ARGS` on the copy at `project`, changing its stack files only (no deploy)."""
+    return ["agentkube", *args, "--project", str(project), "--agents", str(project / "agents"), "--no-deploy"]
 
 
 def names(objs: list[dict[str, Any]], kind: str) -> list[str]:
     return sorted(o["metadata"]["name"] for o in objs if o["kind"] == kind)
 
 
-def test_promote_canary_makes_the_candidate_stable(project: Path) -> None:
+def test_promote_canary_makes_the_candidate_stable(project: Path, run_line: RunLine) -> None:
     before_objs, before = state(project, "prod", "researcher")
     assert before == [
         {"track": "stable", "version": "1.4.2", "image": "ghcr.io/acme/researcher:1.4.2", "weight": 90},
@@ -45,7 +45,7 @@ def test_promote_canary_makes_the_candidate_stable(project: Path) -> None:
     ]
     assert names(before_objs, "Deployment") == ["researcher", "researcher-canary"]
     text_before = (project / "Pulumi.prod.yaml").read_text()
-    assert run(project, "promote", "researcher", "--stack", "prod") == 0
+    assert run_line(in_project(project, "promote", "researcher", "--stack", "prod")).code == 0
     text_after = (project / "Pulumi.prod.yaml").read_text()
     assert text_after.startswith(text_before.split("  agentkube:overrides:")[0])  # comments and the rest kept
     after_objs, after = state(project, "prod", "researcher")
@@ -54,7 +54,7 @@ def test_promote_canary_makes_the_candidate_stable(project: Path) -> None:
     assert names(after_objs, "HorizontalPodAutoscaler") == ["researcher"]
 
 
-def test_abort_removes_the_candidate_and_its_config(project: Path) -> None:
+def test_abort_removes_the_candidate_and_its_config(project: Path, run_line: RunLine) -> None:
     agent = project / "agents" / "researcher.yaml"
     agent.write_text(
         agent.read_text().replace(
@@ -63,45 +63,48 @@ def test_abort_removes_the_candidate_and_its_config(project: Path) -> None:
     )
     before_objs, _ = state(project, "dev", "researcher")
     assert len(names(before_objs, "ConfigMap")) == 2
-    assert run(project, "abort", "researcher", "--stack", "dev") == 0
+    assert run_line(in_project(project, "abort", "researcher", "--stack", "dev")).code == 0
     assert "weight: 0" in (project / "Pulumi.dev.yaml").read_text()
     after_objs, after = state(project, "dev", "researcher")
     assert [t["track"] for t in after] == ["stable"]
     (config,) = [o for o in after_objs if o["kind"] == "ConfigMap"]
     assert config["data"]["MAX_STEPS"] == "12"  # the stable version's config, as before the canary
-    assert run(project, "abort", "researcher", "--stack", "dev") == 1  # nothing left to abort
+    assert run_line(in_project(project, "abort", "researcher", "--stack", "dev")).code == 1  # nothing left to abort
 
 
-def test_promote_blue_green_switches_colours_without_new_pods(project: Path) -> None:
+def test_promote_blue_green_switches_colours_without_new_pods(project: Path, run_line: RunLine) -> None:
     before_objs, before = state(project, "dev", "tool-server")
     assert [(t["track"], t["weight"]) for t in before] == [("blue", 100), ("green", 0)]
-    assert run(project, "promote", "tool-server", "--stack", "dev") == 0
+    assert run_line(in_project(project, "promote", "tool-server", "--stack", "dev")).code == 0
     after_objs, after = state(project, "dev", "tool-server")
     assert [(t["track"], t["weight"]) for t in after] == [("green", 100), ("blue", 0)]
     pods = {o["metadata"]["name"]: o["spec"] for o in before_objs if o["kind"] == "Deployment"}
     assert pods == {o["metadata"]["name"]: o["spec"] for o in after_objs if o["kind"] == "Deployment"}
     main_service = next(o for o in after_objs if o["kind"] == "Service" and o["metadata"]["name"] == "tool-server")
     assert main_service["spec"]["selector"]["agentkube.io/track"] == "green"
-    assert run(project, "promote", "tool-server", "--stack", "dev") == 0  # and back again
+    assert run_line(in_project(project, "promote", "tool-server", "--stack", "dev")).code == 0  # and back again
     assert state(project, "dev", "tool-server")[1] == before
 
 
-def test_release_commands_refuse_what_they_cannot_do(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(project, "promote", "coder", "--stack", "dev") == 1
-    assert "nothing to do for coder: it rolls out with strategy rolling" in capsys.readouterr().err
-    assert run(project, "promote", "reseacher", "--stack", "dev") == 1
-    assert "no agent named 'reseacher' (did you mean 'researcher'?)" in capsys.readouterr().err
+def test_release_commands_refuse_what_they_cannot_do(project: Path, run_line: RunLine) -> None:
+    done = run_line(in_project(project, "promote", "coder", "--stack", "dev"))
+    assert done.code == 1
+    assert "nothing to do for coder: it rolls out with strategy rolling" in done.err
+    done = run_line(in_project(project, "promote", "reseacher", "--stack", "dev"))
+    assert done.code == 1
+    assert "no agent named 'reseacher' (did you mean 'researcher'?)" in done.err
     unchanged = (project / "Pulumi.dev.yaml").read_text()
     assert unchanged == (ROOT / "Pulumi.dev.yaml").read_text()
 
 
 def test_deploying_needs_pulumi_before_anything_changes(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, monkeypatch: pytest.MonkeyPatch, run_line: RunLine
 ) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    code = main(
-        ["promote", "researcher", "--stack", "dev", "--project", str(project), "--agents", str(project / "agents")]
+    agents = str(project / "agents")
+    done = run_line(
+        ["agentkube", "promote", "researcher", "--stack", "dev", "--project", str(project), "--agents", agents]
     )
-    assert code == 1
-    assert "pulumi is not on PATH" in capsys.readouterr().err
+    assert done.code == 1
+    assert "pulumi is not on PATH" in done.err
     assert (project / "Pulumi.dev.yaml").read_text() == (ROOT / "Pulumi.dev.yaml").read_text()
