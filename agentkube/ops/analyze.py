@@ -13,7 +13,7 @@ from ..core import analysis
 from ..fleet.loader import load_fleet
 from ..fleet.model import Fleet
 from ..project import WORK_DIR
-from ..spec.agent import Check
+from ..spec.delivery import Check
 from ..spec.problems import Problem, SpecError
 from .prometheus import Prometheus
 

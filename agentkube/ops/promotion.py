@@ -11,7 +11,7 @@ from ..fleet.loader import display, load_fleet, read_documents, write_override
 from ..fleet.model import Fleet
 from ..fleet.resolve import deep_merge, resolve
 from ..project import pulumi_env, stack_file
-from ..spec.agent import Canary
+from ..spec.delivery import Canary
 from ..spec.problems import Problem, SpecError
 from .analyze import last_verdict
 from .engine import pulumi_binary, up

@@ -9,7 +9,7 @@ import pytest
 
 from agentkube.core import analysis
 from agentkube.core.build import build
-from agentkube.spec.agent import Check
+from agentkube.spec.delivery import Check
 from agentkube.spec.problems import SpecError
 from tests.helpers import canary, fleet_of
 
