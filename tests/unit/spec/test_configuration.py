@@ -1,0 +1,30 @@
+"""Secrets by reference: a key, and exactly one target and one source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agentkube.spec.problems import SpecError
+from tests.helpers import fleet_of
+
+GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
+
+
+def problems(*specs: dict[str, Any], **settings: Any) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        fleet_of(*specs, **settings)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_secret_without_key() -> None:
+    assert problems({**GOOD, "secrets": [{"env": "TOKEN", "secretRef": {"name": "creds"}}]}) == [
+        "agents/worker.yaml: secrets[0].secretRef.key: required field is missing"
+    ]
+
+
+def test_secret_needs_one_source_and_one_target() -> None:
+    assert problems({**GOOD, "secrets": [{"env": "T", "path": "/x/t", "config": "searchApiKey"}]}) == [
+        "agents/worker.yaml: secrets[0]: a secret needs exactly one of env or path"
+    ]
