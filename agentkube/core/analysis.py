@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any, Literal
 
-from ..spec.agent import AgentSpec, Check
+from ..spec.agent import AgentSpec
+from ..spec.delivery import Check
 from ..spec.stack import StackSettings
 from . import naming
 

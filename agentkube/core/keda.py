@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..spec.agent import AgentSpec, Autoscale, Job, Trigger
+from ..spec.agent import AgentSpec
 from ..spec.quantity import parse_quantity
+from ..spec.scaling import Autoscale, Job, Trigger
 from ..spec.stack import StackSettings
 from . import naming
 from .workload import config_map_name, pod_template, scanner_skips

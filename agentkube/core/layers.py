@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..spec.agent import LAYERS, POD_SECURITY_LEVELS, AgentSpec, Layer, PodSecurityLevel, Resources
+from ..spec.agent import LAYERS, AgentSpec, Layer
+from ..spec.container import POD_SECURITY_LEVELS, PodSecurityLevel, Resources
 from ..spec.quantity import format_cpu, format_memory
 from . import naming
 from .capacity import peak_pods

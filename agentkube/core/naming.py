@@ -8,6 +8,7 @@ from typing import Any
 
 from ..spec.agent import AgentSpec, Layer
 from ..spec.stack import StackSettings
+from .ports import port_number
 
 MANAGED_BY = "agentkube"
 SPEC_HASH = "agentkube.io/spec-hash"
@@ -73,5 +74,5 @@ def mcp_url(spec: AgentSpec, settings: StackSettings) -> str | None:
     """In-cluster URL of the agent's MCP endpoint, or None when it serves none."""
     if spec.mcp is None or not spec.ports:
         return None
-    port = spec.port_number(spec.mcp.port) if spec.mcp.port is not None else spec.ports[0].port
+    port = port_number(spec, spec.mcp.port) if spec.mcp.port is not None else spec.ports[0].port
     return f"http://{spec.name}.{namespace(spec.layer, settings)}.svc:{port}{spec.mcp.path}"

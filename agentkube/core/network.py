@@ -7,12 +7,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..fleet.model import Fleet
-from ..spec.agent import AgentSpec, egress_target
+from ..spec.agent import AgentSpec
 from ..spec.stack import StackSettings
 from . import naming
+from .ports import port_number
 
 DNS_PORTS = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+DEFAULT_EGRESS_PORT = 443
 
 
 def service(
@@ -69,7 +71,7 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
         ingress.append(
             {
                 "from": [_namespace_peer(settings.monitoring_namespace)],
-                "ports": [{"protocol": "TCP", "port": spec.port_number(spec.metrics.port)}],
+                "ports": [{"protocol": "TCP", "port": port_number(spec, spec.metrics.port)}],
             }
         )
     egress = egress_rules(spec, fleet)
@@ -135,6 +137,12 @@ def otel_collector(settings: StackSettings) -> Collector | None:
     return Collector(host, port, parts[1] if in_cluster else None)
 
 
+def egress_target(entry: str) -> tuple[str, int]:
+    """`host[:port]` of `egress` -> (host, port); the port defaults to 443."""
+    host, _, port = entry.partition(":")
+    return host, int(port) if port else DEFAULT_EGRESS_PORT
+
+
 def internet_hosts(spec: AgentSpec, settings: StackSettings) -> list[tuple[str, int]] | None:
     """(host, port) the agent may reach outside the cluster; None: any address outside the private ranges."""
     if spec.internet is None:
@@ -188,7 +196,7 @@ def ingress(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
     if not spec.expose:
         return None
     expose, settings = spec.expose, fleet.settings
-    port = spec.port_number(expose.port) if expose.port is not None else spec.ports[0].port
+    port = port_number(spec, expose.port) if expose.port is not None else spec.ports[0].port
     body: dict[str, Any] = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",

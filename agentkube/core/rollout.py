@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..spec.agent import AgentSpec, Candidate
+from ..spec.agent import AgentSpec
+from ..spec.delivery import Candidate
 from . import naming
 from .analysis import argo_metrics
 from .autoscaler import autoscaler, replicas

@@ -8,10 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from ..fleet.model import Fleet
-from ..spec.agent import PROBE_KINDS, AgentSpec, Probe, Resources, SecretItem
+from ..spec.agent import AgentSpec
+from ..spec.configuration import SecretItem
+from ..spec.container import Resources
+from ..spec.health import PROBE_KINDS, Probe
 from ..spec.injected import dependency_env, mcp_env
 from ..spec.quantity import format_cpu, format_memory, parse_quantity
 from . import naming
+from .ports import default_port, port_number
 from .secrets import secret_name
 
 
@@ -120,7 +124,7 @@ def pod_template(spec: AgentSpec, fleet: Fleet, labels: dict[str, str], config_m
             {
                 "prometheus.io/scrape": "true",
                 "prometheus.io/path": spec.metrics.path,
-                "prometheus.io/port": str(spec.port_number(spec.metrics.port)),
+                "prometheus.io/port": str(port_number(spec, spec.metrics.port)),
             }
         )
     sec = spec.security
@@ -284,7 +288,7 @@ def volume_mounts(spec: AgentSpec) -> list[dict[str, Any]]:
 def probes(spec: AgentSpec) -> dict[str, Any]:
     """Readiness, liveness and startup probes; TCP on the first port where the spec gives none."""
     out: dict[str, Any] = {}
-    first = spec.default_port
+    first = default_port(spec)
     for kind in PROBE_KINDS:
         if (probe := spec.health.probe(kind, first)) is not None:
             out[f"{kind}Probe"] = probe_body(spec, probe)
@@ -300,7 +304,7 @@ def probe_body(spec: AgentSpec, probe: Probe) -> dict[str, Any]:
         handler = {"tcpSocket": {"port": probe.tcp.port}}
     elif probe.grpc:
         # the gRPC probe takes only a number
-        grpc: dict[str, Any] = {"port": spec.port_number(probe.grpc.port)}
+        grpc: dict[str, Any] = {"port": port_number(spec, probe.grpc.port)}
         if probe.grpc.service:
             grpc["service"] = probe.grpc.service
         handler = {"grpc": grpc}

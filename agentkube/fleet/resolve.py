@@ -12,7 +12,10 @@ from ..spec.image import parse_image
 from ..spec.injected import dependency_env, mcp_env
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
 from ..spec.stack import StackSettings
+from .isolation_rules import isolation_problems, pool_size_problems, pool_sized
 from .model import Fleet, find_cycle
+from .mount_rules import mount_problems
+from .port_rules import port_problems
 from .scaling_rules import keda_problems, zero_warnings
 
 
@@ -50,12 +53,17 @@ def resolve(
     mcp_servers = frozenset(spec.name for spec in alone.values() if spec.mcp)
     for file, spec in alone.items():
         override = settings.overrides.get(spec.name, {})
+        problems += [Problem(file, path, msg) for path, msg in pool_size_problems(spec)]
         if settings.defaults or override:
             try:
                 spec = AgentSpec.model_validate(deep_merge(deep_merge(settings.defaults, documents[file]), override))
             except ValidationError as err:  # the spec is valid alone: the stack's overlay broke it
                 problems += _overlay_problems(err, stack_file, spec.name, override)
                 continue
+            if _sets(override, "scaling.replicas"):
+                where = f"config.agentkube:overrides.{spec.name}."
+                problems += [Problem(stack_file, where + path, msg) for path, msg in pool_size_problems(spec)]
+        spec = pool_sized(spec)
         if spec.name in agents:
             problems.append(
                 Problem(
@@ -67,7 +75,11 @@ def resolve(
             continue
         agents[spec.name] = _with_registry(spec, settings)
         sources[spec.name] = file
-        problems += [Problem(file, path, msg) for path, msg in spec.reference_problems()]
+        problems += [
+            Problem(file, path, msg)
+            for rule in (port_problems, mount_problems, isolation_problems)
+            for path, msg in rule(spec)
+        ]
         problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec, mcp_servers)]
         problems += _stack_problems(agents[spec.name], settings, file)
         problems += keda_problems(agents[spec.name], settings, file, stack_file)

@@ -12,7 +12,7 @@ from typing import Any
 from ..core import analysis
 from ..fleet.model import Fleet
 from ..project import WORK_DIR
-from ..spec.agent import Check
+from ..spec.delivery import Check
 from ..spec.problems import Problem, SpecError
 from .prometheus import Prometheus
 from .stack_target import StackTarget

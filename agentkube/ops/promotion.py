@@ -10,7 +10,7 @@ from ..fleet.loader import display, read_documents, write_override
 from ..fleet.model import Fleet
 from ..fleet.resolve import deep_merge, resolve
 from ..project import stack_file
-from ..spec.agent import Canary
+from ..spec.delivery import Canary
 from ..spec.problems import Problem, SpecError
 from .analyze import last_verdict
 from .engine import pulumi_binary, up

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from .agent import Model
+from .base import Model
 from .patterns import DNS_LABEL, LABEL_VALUE, WORDS, label_key_problem
 
 

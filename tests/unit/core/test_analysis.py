@@ -9,8 +9,7 @@ import pytest
 
 from agentkube.core import analysis
 from agentkube.core.build import build
-from agentkube.spec.agent import Check
-from agentkube.spec.problems import SpecError
+from agentkube.spec.delivery import Check
 from tests.helpers import canary, fleet_of
 
 CHECKS = [
@@ -76,31 +75,6 @@ def test_overall_passes_only_when_every_check_passed() -> None:
     assert analysis.overall([ok, unknown]) == "inconclusive"
     assert analysis.overall([unknown, bad, ok]) == "fail"
     assert analysis.overall([]) == "inconclusive"
-
-
-@pytest.mark.parametrize(
-    ("check", "message"),
-    [
-        ({"builtin": "errorRate", "query": "up", "max": 1}, "give either builtin"),
-        ({"max": 1}, "give either builtin"),
-        ({"builtin": "errorRate"}, "a check needs a bound"),
-        ({"query": "up", "max": 1}, "a check with its own query needs a name"),
-        ({"name": "q", "query": 'up{x="$agnt"}', "max": 1}, "unknown placeholder $agnt"),
-        ({"builtin": "latency", "max": 1}, "rollout.canary.analysis.metrics[0].builtin: 'latency' is not valid"),
-        ({"builtin": "errorRate", "maxRatioToStable": 0}, "maxRatioToStable"),
-    ],
-)
-def test_bad_checks_are_reported_with_file_and_field(check: dict[str, Any], message: str) -> None:
-    with pytest.raises(SpecError) as caught:
-        fleet_of(canary(10, analysis={"metrics": [check]}))
-    assert message in str(caught.value)
-    assert str(caught.value).startswith("agents/worker.yaml: rollout.canary.analysis")
-
-
-def test_two_checks_of_one_name_are_refused() -> None:
-    twice = [{"builtin": "errorRate", "max": 0.1}, {"builtin": "errorRate", "maxRatioToStable": 2}]
-    with pytest.raises(SpecError, match="two checks are named errorRate"):
-        fleet_of(canary(10, analysis={"metrics": twice}))
 
 
 def test_argo_runs_the_same_checks_on_its_pod_template_hashes() -> None:

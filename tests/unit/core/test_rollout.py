@@ -170,40 +170,6 @@ def test_blue_green_switch_back_changes_only_the_services() -> None:
         assert selects(services["worker-preview"], deployments[inactive])
 
 
-@pytest.mark.parametrize(
-    ("rollout", "message"),
-    [
-        ({"strategy": "canary", "canary": {"image": "w:2", "weight": 101}}, "rollout.canary.weight"),
-        ({"strategy": "canary"}, "strategy canary needs a candidate"),
-        ({"strategy": "canary", "canary": {"weight": 10}}, "rollout.canary.image: required field is missing"),
-        (
-            {"strategy": "canary", "canary": {"image": "w:2", "traffic": "argo"}},
-            "traffic: argo needs analysis.metrics or analysis.errorRate",
-        ),
-        (
-            {
-                "strategy": "canary",
-                "canary": {"image": "w:2", "traffic": "argo", "analysis": {"errorRate": {"max": 0.1}}},
-            },
-            "rollout.canary.analysis.errorRate.query: required field is missing",
-        ),
-        (
-            {"strategy": "blue-green", "blueGreen": {"active": "green", "blue": {"image": "w:1"}}},
-            "active colour 'green' has no image",
-        ),
-        (
-            {"strategy": "canary", "canary": {"image": "w:2"}, "blueGreen": {"blue": {"image": "w:1"}}},
-            "canary and blueGreen are set at once",
-        ),
-    ],
-)
-def test_bad_rollouts_are_reported(rollout: dict[str, Any], message: str) -> None:
-    with pytest.raises(SpecError) as caught:
-        fleet_of({**BASE, "rollout": rollout})
-    assert message in str(caught.value)
-    assert str(caught.value).startswith("agents/worker.yaml: rollout")
-
-
 def test_gateway_traffic_needs_a_gateway_in_the_stack() -> None:
     with pytest.raises(SpecError) as caught:
         fleet_of(canary(10, "gateway"))
