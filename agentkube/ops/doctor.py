@@ -14,7 +14,7 @@ from ..fleet.loader import load_fleet, read_stack
 from ..project import pulumi_env
 from ..spec.problems import SpecError
 from ..spec.stack import StackSettings
-from . import cluster, engine
+from . import engine, localcluster
 from .capabilities import gaps
 from .engine import EngineError
 from .kube import cluster_of
@@ -80,7 +80,7 @@ def checks(project_dir: Path, stack: str | None, agents_dir: Path | None = None)
             if settings.render_dir:
                 found.append(Check(f"stack {stack}", f"render to {settings.render_dir}/", True))
             elif settings.local_cluster:
-                local = cluster.status(project_dir)
+                local = localcluster.info(project_dir)
                 value = f"local cluster at {local.apiserver}" if local else "local cluster, not running"
                 ok = local is not None and local.healthy
                 found.append(Check(f"stack {stack}", value, ok, "agentkube cluster up (scripts/up does)"))
