@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet.loader import load_fleet
-from agentkube.ops import cluster
+from agentkube.ops import localcluster
 from agentkube.ops.environment import pulumi_env
 from agentkube.project import WORK_DIR
 from bench.common import ROOT, arguments, row
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-helm", action="store_true", help="skip the helm baseline")
     args = parser.parse_args(argv)
     setup = Setup(
-        cluster.up(ROOT).kubeconfig,
+        localcluster.start(ROOT).kubeconfig,
         installed(ROOT / "scripts" / "install-pulumi"),
         None if args.no_helm else installed(ROOT / "bench" / "install-helm"),
     )

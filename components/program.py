@@ -12,7 +12,8 @@ from pulumi.runtime import config as runtime_config
 
 from agentkube.fleet import Fleet, read_documents, resolve
 from agentkube.fleet.settings import settings_from_config
-from agentkube.project import config_key, local_kubeconfig, stack_file
+from agentkube.fleet.target import TargetError, target_of
+from agentkube.project import config_key, stack_file
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
 from agentkube.state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
@@ -51,21 +52,14 @@ def load(agents_dir: Path = Path("agents")) -> Fleet:
 def provider(settings: StackSettings) -> k8s.Provider:
     """Render-to-directory when the stack sets renderDir, the project's local cluster when it sets
     localCluster, else the cluster of its kubeconfig/context."""
-    if settings.render_dir:
-        return k8s.Provider("render", render_yaml_to_directory=settings.render_dir)
-    if settings.local_cluster:
-        kubeconfig = local_kubeconfig(Path("."))
-        if not kubeconfig.is_file():
-            raise pulumi.RunError(
-                f"stack {pulumi.get_stack()} deploys to the local cluster, which is not running: "
-                "start it with `agentkube cluster up` (scripts/up does)"
-            )
-        return k8s.Provider("cluster", kubeconfig=kubeconfig.read_text())
-    return k8s.Provider("cluster", kubeconfig=_read(settings.kubeconfig), context=settings.context)
-
-
-def _read(path: str | None) -> str | None:
-    return Path(path).expanduser().read_text() if path else None
+    try:
+        target = target_of(Path("."), settings, pulumi.get_stack())
+    except TargetError as err:
+        raise pulumi.RunError(str(err)) from None
+    if target.render_dir:
+        return k8s.Provider("render", render_yaml_to_directory=target.render_dir)
+    kubeconfig = target.kubeconfig.read_text() if target.kubeconfig else None
+    return k8s.Provider("cluster", kubeconfig=kubeconfig, context=target.context)
 
 
 def main() -> component.Fleet:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from ..fleet.loader import read_stack
-from ..ops import cluster
+from ..ops import localcluster
 from .command import Command
 from .exits import Exit
 from .reporter import Reporter
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, report: Reporter) -> Exit:
 
 def _up(project: Path, report: Reporter) -> Exit:
     started = time.monotonic()
-    info = cluster.up(project)
+    info = localcluster.start(project)
     seconds = time.monotonic() - started
 
     def text() -> str:
@@ -49,8 +49,8 @@ def _up(project: Path, report: Reporter) -> Exit:
 
 
 def _stop(project: Path, report: Reporter) -> Exit:
-    stopped = cluster.stop(project)
-    name = cluster.cluster_name(project)
+    stopped = localcluster.stop(project)
+    name = localcluster.cluster_name(project)
     report.result(
         {"name": name, "stopped": stopped},
         lambda: (
@@ -63,8 +63,8 @@ def _stop(project: Path, report: Reporter) -> Exit:
 
 
 def _down(project: Path, report: Reporter) -> Exit:
-    stopped = cluster.down(project)
-    name = cluster.cluster_name(project)
+    stopped = localcluster.delete(project)
+    name = localcluster.cluster_name(project)
     report.result(
         {"name": name, "stopped": stopped},
         lambda: f"stopped cluster {name} and removed its files" if stopped else f"no cluster {name} was running",
@@ -73,9 +73,9 @@ def _down(project: Path, report: Reporter) -> Exit:
 
 
 def _status(project: Path, report: Reporter) -> Exit:
-    info = cluster.status(project)
+    info = localcluster.info(project)
     if info is None:
-        name = cluster.cluster_name(project)
+        name = localcluster.cluster_name(project)
         report.result({"name": name, "running": False, "healthy": False}, lambda: report.bad(f"{name} is not running"))
         report.note("start it with: agentkube cluster up")
         return Exit.FAILED

@@ -13,7 +13,7 @@ from ..core.secrets import without_secret_values
 from ..fleet.loader import read_stack
 from ..spec.problems import SpecError
 from ..spec.stack import StackSettings
-from . import cluster, engine
+from . import engine, localcluster
 from .capabilities import gaps
 from .engine import EngineError
 from .environment import pulumi_env
@@ -91,7 +91,7 @@ def _stack_checks(target: StackTarget, env: dict[str, str]) -> list[Check]:
         if settings.render_dir:
             found.append(Check(f"stack {stack}", f"render to {settings.render_dir}/", True))
         elif settings.local_cluster:
-            local = cluster.status(target.project)
+            local = localcluster.info(target.project)
             value = f"local cluster at {local.apiserver}" if local else "local cluster, not running"
             ok = local is not None and local.healthy
             found.append(Check(f"stack {stack}", value, ok, "agentkube cluster up (scripts/up does)"))

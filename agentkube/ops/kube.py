@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..project import local_kubeconfig
+from ..fleet.target import TargetError, target_of
 from ..spec.stack import StackSettings
 from .engine import EngineError
 
@@ -46,6 +46,21 @@ class Cluster:
             raise EngineError(f"kubectl {' '.join(args[:2])}: {detail}")
         return done
 
+    def raw(self, path: str, timeout: float = 120) -> str:
+        """A GET of an API path no resource kind names (`/readyz`, `/version`): `kubectl get --raw`."""
+        return self.kubectl("get", "--raw", path, timeout=timeout).stdout.strip()
+
+    def get(self, *what: str, timeout: float = 120) -> dict[str, Any]:
+        """`kubectl get WHAT -o json`: one object, or a List of the objects of every kind asked for."""
+        found: dict[str, Any] = json.loads(self.kubectl("get", *what, "-o", "json", timeout=timeout).stdout)
+        return found
+
+    def wait(self, condition: str, *resources: str, timeout: float, namespace: str | None = None) -> bool:
+        """`kubectl wait --for=CONDITION`: True when every resource meets it within `timeout` seconds."""
+        where = ("-n", namespace) if namespace else ()
+        args = ("wait", *where, f"--for={condition}", f"--timeout={max(timeout, 1):.0f}s", *resources)
+        return self.kubectl(*args, check=False, timeout=max(timeout, 1) + 30).returncode == 0
+
     def items(self, kinds: str, namespace: str) -> list[dict[str, Any]]:
         """`kubectl get KINDS -n NAMESPACE -o json` items."""
         out = self.kubectl("get", kinds, "-n", namespace, "-o", "json").stdout
@@ -55,11 +70,10 @@ class Cluster:
 
 def cluster_of(project_dir: Path, settings: StackSettings, stack: str) -> Cluster:
     """The cluster the stack's settings point at; EngineError for a render-only stack or a stopped local one."""
-    if settings.render_dir:
-        raise EngineError(f"stack {stack} renders to {settings.render_dir}/ and deploys to no cluster")
-    if settings.local_cluster:
-        kubeconfig = local_kubeconfig(project_dir)
-        if not kubeconfig.is_file():
-            raise EngineError(f"stack {stack} deploys to the local cluster, which is not running: agentkube cluster up")
-        return Cluster(kubeconfig)
-    return Cluster(Path(settings.kubeconfig).expanduser() if settings.kubeconfig else None, settings.context)
+    try:
+        target = target_of(project_dir, settings, stack)
+    except TargetError as err:
+        raise EngineError(str(err)) from None
+    if target.render_dir:
+        raise EngineError(f"stack {stack} renders to {target.render_dir}/ and deploys to no cluster")
+    return Cluster(target.kubeconfig, target.context)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from agentkube.ops import cluster
+from agentkube.ops import localcluster
 from agentkube.project import local_kubeconfig
 from tests.helpers import ROOT, RunLine
 
@@ -79,43 +79,43 @@ def kubectl(*args: str, stdin: str | None = None, check: bool = True) -> subproc
     return done
 
 
-def processes_of(info: cluster.ClusterInfo) -> list[str]:
+def processes_of(info: localcluster.ClusterInfo) -> list[str]:
     """`ps` lines that mention the cluster's directory."""
     ps = subprocess.run(["ps", "-eo", "pid,args"], text=True, capture_output=True, check=True).stdout
     return [line for line in ps.splitlines() if str(info.work_dir) in line]
 
 
 @pytest.fixture
-def live(live_cluster: cluster.ClusterInfo) -> cluster.ClusterInfo:
+def live(live_cluster: localcluster.ClusterInfo) -> localcluster.ClusterInfo:
     """The cluster as it runs now (an earlier test may have restarted it)."""
-    return cluster.up(ROOT)
+    return localcluster.start(ROOT)
 
 
-def test_the_pool_has_a_node_per_zone_and_a_tainted_gpu_node(live: cluster.ClusterInfo) -> None:
+def test_the_pool_has_a_node_per_zone_and_a_tainted_gpu_node(live: localcluster.ClusterInfo) -> None:
     nodes = {n["metadata"]["name"]: n for n in json.loads(kubectl("get", "nodes", "-o", "json").stdout)["items"]}
-    assert set(nodes) == set(cluster.NODES)
+    assert set(nodes) == set(localcluster.NODES)
     labels = {name: n["metadata"]["labels"] for name, n in nodes.items()}
     assert {lab["topology.kubernetes.io/zone"] for lab in labels.values()} == {"zone-a", "zone-b", "zone-c"}
-    assert {lab["topology.kubernetes.io/region"] for lab in labels.values()} == {cluster.REGION}
+    assert {lab["topology.kubernetes.io/region"] for lab in labels.values()} == {localcluster.REGION}
     for node in nodes.values():
         conditions = {c["type"]: c["status"] for c in node["status"]["conditions"]}
         assert conditions["Ready"] == "True"
         assert node["status"]["allocatable"]["cpu"] == "64"
         assert node["status"]["allocatable"]["memory"] == "256Gi"
-    gpu = nodes[cluster.GPU_NODE]
-    assert labels[cluster.GPU_NODE]["topology.kubernetes.io/zone"] == "zone-a"
-    assert labels[cluster.GPU_NODE]["nvidia.com/gpu.present"] == "true"
+    gpu = nodes[localcluster.GPU_NODE]
+    assert labels[localcluster.GPU_NODE]["topology.kubernetes.io/zone"] == "zone-a"
+    assert labels[localcluster.GPU_NODE]["nvidia.com/gpu.present"] == "true"
     assert gpu["spec"]["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]
     assert gpu["status"]["capacity"]["nvidia.com/gpu"] == gpu["status"]["allocatable"]["nvidia.com/gpu"] == "8"
-    for name in set(nodes) - {cluster.GPU_NODE}:
+    for name in set(nodes) - {localcluster.GPU_NODE}:
         assert "nvidia.com/gpu" not in nodes[name]["status"]["capacity"]
         assert not nodes[name]["spec"].get("taints")
-    assert {n.name: n.gpus for n in live.nodes}[cluster.GPU_NODE] == 8
+    assert {n.name: n.gpus for n in live.nodes}[localcluster.GPU_NODE] == 8
 
 
-def test_a_second_up_reuses_the_running_cluster(live: cluster.ClusterInfo) -> None:
+def test_a_second_up_reuses_the_running_cluster(live: localcluster.ClusterInfo) -> None:
     started = time.monotonic()
-    again = cluster.up(ROOT)
+    again = localcluster.start(ROOT)
     elapsed = time.monotonic() - started
     print(f"warm up: {elapsed * 1000:.0f} ms")
     assert not again.created
@@ -123,8 +123,8 @@ def test_a_second_up_reuses_the_running_cluster(live: cluster.ClusterInfo) -> No
     assert elapsed < 1.0
 
 
-def test_the_server_validates_every_custom_resource_agentkube_emits(live: cluster.ClusterInfo) -> None:
-    crds = [f"crd/{p.stem}" for p in sorted(cluster.CRDS_DIR.glob("*.yaml"))]
+def test_the_server_validates_every_custom_resource_agentkube_emits(live: localcluster.ClusterInfo) -> None:
+    crds = [f"crd/{p.stem}" for p in sorted(localcluster.CRDS_DIR.glob("*.yaml"))]
     assert len(crds) == 10
     kubectl("wait", "--for=condition=Established", "--timeout=10s", *crds)
     for good in (ROLLOUT, HTTPROUTE, STICKY, PODMONITOR, SCALEDOBJECT, FQDN_POLICY):
@@ -145,9 +145,9 @@ def test_the_server_validates_every_custom_resource_agentkube_emits(live: cluste
     assert kubectl("apply", "--dry-run=server", "-f", "-", stdin=json.dumps(bad_session), check=False).returncode != 0
 
 
-def test_the_sandbox_runtime_classes_admit_isolated_pods(live: cluster.ClusterInfo) -> None:
+def test_the_sandbox_runtime_classes_admit_isolated_pods(live: localcluster.ClusterInfo) -> None:
     found = json.loads(kubectl("get", "runtimeclasses", "-o", "json").stdout)["items"]
-    assert {r["metadata"]["name"]: r["handler"] for r in found} == cluster.RUNTIME_CLASSES
+    assert {r["metadata"]["name"]: r["handler"] for r in found} == localcluster.RUNTIME_CLASSES
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -160,7 +160,7 @@ def test_the_sandbox_runtime_classes_admit_isolated_pods(live: cluster.ClusterIn
     assert refused.returncode != 0 and "firecracker" in refused.stderr, refused.stderr
 
 
-def test_a_gpu_pod_runs_and_is_ready_on_the_gpu_node(live: cluster.ClusterInfo) -> None:
+def test_a_gpu_pod_runs_and_is_ready_on_the_gpu_node(live: localcluster.ClusterInfo) -> None:
     name = f"gpu-{uuid.uuid4().hex[:6]}"
     pod = {
         "apiVersion": "v1",
@@ -178,72 +178,72 @@ def test_a_gpu_pod_runs_and_is_ready_on_the_gpu_node(live: cluster.ClusterInfo) 
     try:
         kubectl("wait", "--for=condition=Ready", "--timeout=30s", f"pod/{name}")
         ran = json.loads(kubectl("get", f"pod/{name}", "-o", "json").stdout)
-        assert ran["spec"]["nodeName"] == cluster.GPU_NODE
+        assert ran["spec"]["nodeName"] == localcluster.GPU_NODE
         assert ran["status"]["phase"] == "Running"
     finally:
         kubectl("delete", f"pod/{name}", "--wait=false")
 
 
-def test_the_command_reports_the_cluster(live: cluster.ClusterInfo, run_line: RunLine) -> None:
+def test_the_command_reports_the_cluster(live: localcluster.ClusterInfo, run_line: RunLine) -> None:
     done = run_line(["agentkube", "cluster", "status", "--project", str(ROOT), "--output", "json"])
     assert done.code == 0
     report = json.loads(done.out)
     assert report["running"] and report["healthy"] and report["apiserver"] == live.apiserver
-    assert {n["name"] for n in report["nodes"] if n["ready"]} == set(cluster.NODES)
+    assert {n["name"] for n in report["nodes"] if n["ready"]} == set(localcluster.NODES)
     done = run_line(["agentkube", "cluster", "up", "--project", str(ROOT)])
     assert done.code == 0
     assert f"KUBECONFIG={live.kubeconfig} kubectl get nodes" in done.out
 
 
 def test_a_stopped_or_partly_dead_cluster_restarts_with_its_objects(
-    live: cluster.ClusterInfo, run_line: RunLine
+    live: localcluster.ClusterInfo, run_line: RunLine
 ) -> None:
     kubectl("create", "configmap", "kept", "-n", "default", "--from-literal=a=1")
     try:
         assert run_line(["agentkube", "cluster", "stop", "--project", str(ROOT)]).code == 0
-        assert cluster.status(ROOT) is None and processes_of(live) == []
-        again = cluster.up(ROOT)
+        assert localcluster.info(ROOT) is None and processes_of(live) == []
+        again = localcluster.start(ROOT)
         assert again.restarted and not again.created and again.healthy
         assert kubectl("get", "configmap", "kept", "-n", "default", "-o", "jsonpath={.data.a}").stdout == "1"
 
         os.kill(again.pids["etcd"], signal.SIGKILL)  # the rest still runs: it is stopped, then all start
         until_gone = time.monotonic() + 10
-        while cluster.status(ROOT) is not None and time.monotonic() < until_gone:
+        while localcluster.info(ROOT) is not None and time.monotonic() < until_gone:
             time.sleep(0.05)
         started = time.monotonic()
-        healed = cluster.up(ROOT)
+        healed = localcluster.start(ROOT)
         print(f"up over a dead etcd: {time.monotonic() - started:.1f} s")
         assert healed.restarted and healed.healthy
         assert set(healed.pids.values()).isdisjoint(again.pids.values())
-        assert len(processes_of(healed)) == len(cluster.COMPONENTS)
+        assert len(processes_of(healed)) == len(localcluster.COMPONENTS)
         assert kubectl("get", "configmap", "kept", "-n", "default", "-o", "jsonpath={.data.a}").stdout == "1"
     finally:
         kubectl("delete", "configmap", "kept", "-n", "default", "--ignore-not-found")
 
 
-def test_a_leftover_that_cannot_start_is_recreated(live: cluster.ClusterInfo) -> None:
-    cluster.stop(ROOT)
+def test_a_leftover_that_cannot_start_is_recreated(live: localcluster.ClusterInfo) -> None:
+    localcluster.stop(ROOT)
     (live.work_dir / "kwok.yaml").unlink()  # what kwokctl starts a cluster from
-    again = cluster.up(ROOT)
+    again = localcluster.start(ROOT)
     assert again.created and not again.restarted and again.healthy
     assert set(again.pids.values()).isdisjoint(live.pids.values())
-    assert len(processes_of(again)) == len(cluster.COMPONENTS)
+    assert len(processes_of(again)) == len(localcluster.COMPONENTS)
 
 
-def test_down_leaves_no_process_and_up_starts_again(live: cluster.ClusterInfo, run_line: RunLine) -> None:
-    assert len(processes_of(live)) == len(cluster.COMPONENTS)
+def test_down_leaves_no_process_and_up_starts_again(live: localcluster.ClusterInfo, run_line: RunLine) -> None:
+    assert len(processes_of(live)) == len(localcluster.COMPONENTS)
     try:
         started = time.monotonic()
-        assert cluster.down(ROOT) is True
+        assert localcluster.delete(ROOT) is True
         print(f"down: {time.monotonic() - started:.2f} s")
         assert processes_of(live) == []
         assert not live.work_dir.exists() and not live.kubeconfig.exists()
-        assert cluster.status(ROOT) is None
-        assert cluster.down(ROOT) is False  # nothing runs: a no-op
+        assert localcluster.info(ROOT) is None
+        assert localcluster.delete(ROOT) is False  # nothing runs: a no-op
         assert run_line(["agentkube", "cluster", "status", "--project", str(ROOT)]).code == 1
     finally:
         started = time.monotonic()
-        again = cluster.up(ROOT)
+        again = localcluster.start(ROOT)
         print(f"cold up: {time.monotonic() - started:.1f} s")
     assert again.created and again.healthy
     assert set(again.pids.values()).isdisjoint(live.pids.values())

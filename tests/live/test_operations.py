@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from agentkube.ops import cluster
+from agentkube.ops import localcluster
 from agentkube.ops.kube import Cluster
 from tests.helpers import ROOT, Project, orphans, reap
 from tests.live.kube import deployed_fleet, get, pods, settled, until
@@ -165,7 +165,7 @@ def test_an_up_that_loses_the_api_server_fails_naming_it_and_the_next_up_converg
         (project.root / "agents" / f"fault-{i}.yaml").write_text(
             f"name: fault-{i}\nimage: ghcr.io/acme/fault:1.0.0\n{HTTP}"
         )
-    server = cluster.status(ROOT)
+    server = localcluster.info(ROOT)
     assert server is not None
     output = project.root / "up.log"
     with output.open("w") as log:
@@ -179,10 +179,10 @@ def test_an_up_that_loses_the_api_server_fails_naming_it_and_the_next_up_converg
         until("the up to create objects", lambda: any(k[2].startswith("fault-") for k in managed(kube)))
         assert running.poll() is None
         try:
-            assert cluster.stop(ROOT)  # the API server and the rest of the control plane, etcd's data kept
+            assert localcluster.stop(ROOT)  # the API server and the rest of the control plane, etcd's data kept
             code = running.wait(timeout=300)
         finally:
-            restarted = cluster.up(ROOT)
+            restarted = localcluster.start(ROOT)
     said = output.read_text()
     assert code != 0, said
     assert server.apiserver.removeprefix("https://") in said and "connection refused" in said, said

@@ -14,8 +14,8 @@ import yaml
 
 from agentkube.core.build import build
 from agentkube.ops.capabilities import api_kinds, gaps, runtime_class_names, unknown_fields
-from agentkube.ops.cluster import CRDS_DIR
 from agentkube.ops.kube import Cluster
+from agentkube.ops.localcluster import CRDS_DIR
 from tests.helpers import stack_fleet
 
 BUILT_IN = {
