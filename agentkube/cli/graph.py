@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..render.graph import edges_of, graph_html, graph_svg
+from ..render.picture import edges_of, graph_html, graph_svg
 from .command import Command, UsageError
 from .exits import Exit
 from .reporter import Reporter

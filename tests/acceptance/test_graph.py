@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from agentkube.fleet.loader import load_fleet
-from agentkube.render.graph import BAND_COLOURS
+from agentkube.render.picture import BAND_COLOURS
 from tests.helpers import ROOT, RunLine
 
 DOCS_PICTURE = ROOT / "docs" / "fleet.svg"

@@ -13,7 +13,7 @@ import pytest
 
 from agentkube.fleet.loader import load_fleet
 from agentkube.fleet.model import Fleet
-from agentkube.render.graph import graph_html, graph_svg
+from agentkube.render.picture import graph_html, graph_svg
 from agentkube.spec.agent import LAYERS, AgentSpec
 from tests.helpers import HASH_SEEDS, ROOT, fleet_of, python_stdout_per_hash_seed
 
@@ -183,7 +183,7 @@ def test_arrows_never_pass_through_a_box() -> None:
 
 GRAPH_OF_PROD = """import json
 from agentkube.fleet.loader import load_fleet
-from agentkube.render.graph import graph_html, graph_svg
+from agentkube.render.picture import graph_html, graph_svg
 from tests.helpers import ROOT
 
 svg = graph_svg(load_fleet(ROOT / "agents", "prod", ROOT, check_secrets=False), "prod")
