@@ -184,8 +184,18 @@ def unsecret(value: Any) -> Any:
     return value
 
 
+# The smallest valid spec, and a job agent that a queue trigger runs (KEDA).
+GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
+TASKS = {"prometheus": {"query": "sum(tasks)", "threshold": "5"}}
+
+
+def job(**autoscale: Any) -> dict[str, Any]:
+    return {**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3, "triggers": [TASKS], **autoscale}}}
+
+
 # A worker agent in each release strategy.
 HTTP = [{"name": "http", "port": 8080}]
+SERVING = {**GOOD, "ports": HTTP}  # the smallest valid spec with a port
 BASE = {
     "name": "worker",
     "image": "ghcr.io/acme/worker:1.0.0",

@@ -7,9 +7,8 @@ from typing import Any
 from agentkube.core.build import build
 from agentkube.core.secrets import ConfigSecret, secret_instructions, without_secret_values
 from agentkube.render.yaml_writer import to_stream
-from tests.helpers import HASH_SEEDS, fleet_of, kinds_in, one_object, python_stdout_per_hash_seed, stack_fleet
+from tests.helpers import GOOD, HASH_SEEDS, fleet_of, kinds_in, one_object, python_stdout_per_hash_seed, stack_fleet
 
-GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
 HTTP = [{"name": "http", "port": 8080}]
 
 

@@ -11,14 +11,12 @@ from hypothesis import strategies as st
 
 from agentkube.core.build import build
 from agentkube.spec.problems import SpecError
-from tests.helpers import fleet_of, spec_problems
-
-GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0", "ports": [{"name": "http", "port": 8080}]}
+from tests.helpers import SERVING, fleet_of, spec_problems
 
 
 @given(st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", fullmatch=True))
 def test_every_tag_gives_a_valid_version_label_or_a_clear_error(tag: str) -> None:
-    spec = {**GOOD, "image": f"ghcr.io/acme/worker:{tag}"}
+    spec = {**SERVING, "image": f"ghcr.io/acme/worker:{tag}"}
     try:
         fleet = fleet_of(spec)
     except SpecError as err:
@@ -31,12 +29,12 @@ def test_every_tag_gives_a_valid_version_label_or_a_clear_error(tag: str) -> Non
 
 
 def test_a_port_number_twice_is_refused() -> None:
-    spec = {**GOOD, "ports": [{"name": "http", "port": 8080}, {"name": "api", "port": 8080}]}
+    spec = {**SERVING, "ports": [{"name": "http", "port": 8080}, {"name": "api", "port": 8080}]}
     assert spec_problems(spec) == [
         "agents/worker.yaml: ports[1].port: 8080/TCP is already port 'http', "
         "expected each port number once per protocol"
     ]
-    udp = {**GOOD, "ports": [{"name": "http", "port": 8080}, {"name": "dns", "port": 8080, "protocol": "UDP"}]}
+    udp = {**SERVING, "ports": [{"name": "http", "port": 8080}, {"name": "dns", "port": 8080, "protocol": "UDP"}]}
     assert fleet_of(udp).agents[0].ports[1].protocol == "UDP"
 
 
@@ -56,17 +54,17 @@ def test_a_port_number_twice_is_refused() -> None:
     ],
 )
 def test_two_things_mounted_at_one_directory_are_refused(change: dict[str, Any], expected: str) -> None:
-    (problem,) = spec_problems({**GOOD, **change})
+    (problem,) = spec_problems({**SERVING, **change})
     assert problem.startswith(f"agents/worker.yaml: {expected}")
 
 
 def test_secrets_in_one_directory_share_its_mount() -> None:
     refs = [{"path": f"/var/run/secrets/agent/k{i}", "secretRef": {"name": "s", "key": f"k{i}"}} for i in range(2)]
-    assert len(fleet_of({**GOOD, "secrets": refs}).agents[0].secrets) == 2
+    assert len(fleet_of({**SERVING, "secrets": refs}).agents[0].secrets) == 2
 
 
 def test_a_restart_config_key_and_env_of_the_same_name_collide() -> None:
-    spec = {**GOOD, "env": {"MODEL": "a"}, "config": {"reload": "restart", "data": {"MODEL": "b"}}}
+    spec = {**SERVING, "env": {"MODEL": "a"}, "config": {"reload": "restart", "data": {"MODEL": "b"}}}
     assert spec_problems(spec) == [
         "agents/worker.yaml: config.data.MODEL: sets MODEL, which env.MODEL sets too, expected each variable once"
     ]
@@ -75,7 +73,7 @@ def test_a_restart_config_key_and_env_of_the_same_name_collide() -> None:
 
 
 def test_expose_port_must_be_declared() -> None:
-    (problem,) = spec_problems({**GOOD, "expose": {"host": "a.example.com", "port": 9090}})
+    (problem,) = spec_problems({**SERVING, "expose": {"host": "a.example.com", "port": 9090}})
     assert problem == "agents/worker.yaml: expose.port: 9090 is not a declared port, expected one of: 8080"
 
 
@@ -91,7 +89,7 @@ def test_expose_port_must_be_declared() -> None:
     ],
 )
 def test_opt_outs_get_the_level_that_admits_them_and_a_warning(security: dict[str, Any], level: str) -> None:
-    fleet = fleet_of({**GOOD, "security": security})
+    fleet = fleet_of({**SERVING, "security": security})
     (namespace,) = [o for o in build(fleet) if o["kind"] == "Namespace"]
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == level
     warnings = [str(w) for w in fleet.warnings]
@@ -106,7 +104,7 @@ def test_opt_outs_get_the_level_that_admits_them_and_a_warning(security: dict[st
 
 def test_production_checks_every_image_of_every_track() -> None:
     canary = {
-        **GOOD,
+        **SERVING,
         "scaling": {"replicas": 2},
         "rollout": {"strategy": "canary", "canary": {"image": "ghcr.io/acme/worker:latest"}},
     }
@@ -115,7 +113,7 @@ def test_production_checks_every_image_of_every_track() -> None:
         "tag or @sha256 digest in the production stack live (':latest' moves)"
     ]
     colours = {
-        **GOOD,
+        **SERVING,
         "rollout": {
             "strategy": "blue-green",
             "blueGreen": {"blue": {"image": "ghcr.io/acme/worker:1"}, "green": {"image": "ghcr.io/acme/worker"}},
@@ -126,11 +124,11 @@ def test_production_checks_every_image_of_every_track() -> None:
         "tag or @sha256 digest in the production stack dev (':latest' moves)"
     ]
     # the environment's name is free: only `production` turns the rule on
-    assert fleet_of({**GOOD, "image": "ghcr.io/acme/worker:latest"}, environment="prod").agents
+    assert fleet_of({**SERVING, "image": "ghcr.io/acme/worker:latest"}, environment="prod").agents
 
 
 def test_an_overlay_cannot_rename_an_agent() -> None:
-    assert spec_problems(GOOD, overrides={"worker": {"name": "other"}}, defaults={"name": "x"}) == [
+    assert spec_problems(SERVING, overrides={"worker": {"name": "other"}}, defaults={"name": "x"}) == [
         "Pulumi.test.yaml: config.agentkube:defaults.name: cannot rename agents, expected the name in the spec file",
         "Pulumi.test.yaml: config.agentkube:overrides.worker.name: cannot rename agents, expected the name in the "
         "spec file",

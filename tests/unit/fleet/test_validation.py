@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,9 +11,7 @@ from agentkube.fleet.loader import load_fleet, read_documents
 from agentkube.fleet.settings import settings_from_config
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
-from tests.helpers import fleet_of, spec_problems
-
-GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
+from tests.helpers import GOOD, TASKS, fleet_of, job, spec_problems
 
 
 def test_probe_port_must_be_declared() -> None:
@@ -189,14 +186,9 @@ def test_dependency_listed_twice() -> None:
 # --- KEDA: scale to zero, triggers, job agents ---------------------------------------------------
 
 QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "research"}, "averageValue": "30"}}
-TASKS = {"prometheus": {"query": "sum(tasks)", "threshold": "5"}}
 NO_KEDA = (
     "which the dev stack does not declare; set `agentkube:keda: true` in Pulumi.test.yaml once KEDA runs in its cluster"
 )
-
-
-def job(**autoscale: Any) -> dict[str, Any]:
-    return {**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3, "triggers": [TASKS], **autoscale}}}
 
 
 def test_min_zero_needs_keda_in_the_stack() -> None:

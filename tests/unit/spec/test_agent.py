@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import fleet_of, spec_problems
-
-GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
+from tests.helpers import GOOD, fleet_of, spec_problems
 
 
 def test_name_and_image_alone_are_a_valid_spec() -> None:

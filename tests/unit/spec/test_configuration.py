@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import spec_problems
-
-GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
+from tests.helpers import GOOD, spec_problems
 
 
 def test_secret_without_key() -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import fleet_of, spec_problems
-
-GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0", "ports": [{"name": "http", "port": 8080}]}
+from tests.helpers import SERVING, fleet_of, spec_problems
 
 
 @pytest.mark.parametrize(
@@ -20,7 +18,7 @@ GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0", "ports": [{"name
     ],
 )
 def test_valid_image_references_are_accepted(image: str) -> None:
-    assert fleet_of({**GOOD, "image": image}).agents[0].image == image
+    assert fleet_of({**SERVING, "image": image}).agents[0].image == image
 
 
 @pytest.mark.parametrize(
@@ -34,7 +32,7 @@ def test_valid_image_references_are_accepted(image: str) -> None:
     ],
 )
 def test_invalid_image_references_say_why_in_words(image: str, says: str) -> None:
-    (problem,) = spec_problems({**GOOD, "image": image})
+    (problem,) = spec_problems({**SERVING, "image": image})
     assert problem.startswith(f"agents/worker.yaml: image: '{image}' is not an image reference: ")
     assert says in problem and "e.g. ghcr.io/acme/agent:1.2.0" in problem
     assert "^" not in problem and "]*" not in problem

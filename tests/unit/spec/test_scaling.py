@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.helpers import spec_problems
-
-GOOD = {"name": "worker", "image": "ghcr.io/acme/worker:1.0.0"}
-TASKS = {"prometheus": {"query": "sum(tasks)", "threshold": "5"}}
-
-
-def job(**autoscale: Any) -> dict[str, Any]:
-    return {**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3, "triggers": [TASKS], **autoscale}}}
+from tests.helpers import GOOD, TASKS, job, spec_problems
 
 
 def test_autoscale_min_above_max() -> None:
