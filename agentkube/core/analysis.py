@@ -1,7 +1,8 @@
 """Canary analysis, pure: each check's PromQL for a track, and the verdict on the two tracks' values.
 
-Series are told apart by three labels, which a scrape keeps from the pods (see the README's scrape
-relabelling): `namespace`, `agent` (from `app.kubernetes.io/name`) and `track` (from `agentkube.io/track`).
+Series are told apart by three labels, which a scrape keeps from the pods (see the scrape relabelling in
+docs/guides/releases-and-analysis.md): `namespace`, `agent` (from `app.kubernetes.io/name`) and `track`
+(from `agentkube.io/track`).
 """
 
 from __future__ import annotations

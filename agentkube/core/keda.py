@@ -59,7 +59,8 @@ def triggers(spec: AgentSpec, settings: StackSettings, track: str = "stable") ->
                 trigger["metricType"] = "Value"
             out.append(trigger)
         elif metric.pods:
-            # the labels the README's scrape config keeps: one track's pods, as the HPA's Pods metric counts them
+            # the labels the scrape config keeps (docs/guides/releases-and-analysis.md): one track's pods,
+            # as the HPA's Pods metric counts them
             pods = {"namespace": naming.namespace(spec.layer, settings), "agent": spec.name, "track": track}
             out.append(_prometheus(settings, promql(metric.pods.name, pods), metric.pods.average_value))
     out += [_trigger(spec, settings, i, t) for i, t in enumerate(auto.triggers)]

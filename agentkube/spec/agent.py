@@ -1,8 +1,8 @@
 """The agent spec: pydantic models that are the one source of truth for the YAML format.
 
 Every default lives here or in the models it holds (one module per concern), once, with its description;
-the JSON Schema, the README reference and validation all come from these models. Rules across fields are
-the fleet's (`agentkube.fleet.*_rules`).
+the JSON Schema, the reference in docs/reference/ and validation all come from these models. Rules across
+fields are the fleet's (`agentkube.fleet.*_rules`).
 """
 
 from __future__ import annotations

@@ -49,8 +49,8 @@ class Check(Model):
     )
     builtin: Builtin | None = Field(
         None,
-        description="A built-in query (see the README): errorRate and latencyP95 from the usual HTTP metrics, "
-        "toolErrorRate, tokensPerRequest, costPerRequest and evalScore from the agent's own.",
+        description="A built-in query (see docs/guides/releases-and-analysis.md): errorRate and latencyP95 from the "
+        "usual HTTP metrics, toolErrorRate, tokensPerRequest, costPerRequest and evalScore from the agent's own.",
     )
     query: Annotated[str, AfterValidator(_placeholders)] | None = Field(
         None,
