@@ -98,7 +98,7 @@ def gaps(objects: list[dict[str, Any]], cluster: Cluster) -> list[Gap]:
                         f"upgrade the CRD to a version that has the field: {INSTALL.get(group, 'see its project')}",
                     )
                 )
-    installed = {item["metadata"]["name"] for item in _items(cluster, "runtimeclasses")}
+    installed = {item["metadata"]["name"] for item in cluster.items("runtimeclasses")}
     for name in sorted(runtime_class_names(objects) - installed):
         found.append(
             Gap(
@@ -134,11 +134,6 @@ def _crd_schema(cluster: Cluster, name: str, version: str) -> dict[str, Any] | N
             schema: dict[str, Any] = (served.get("schema") or {}).get("openAPIV3Schema") or {}
             return schema
     return None
-
-
-def _items(cluster: Cluster, kind: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = json.loads(cluster.kubectl("get", kind, "-o", "json").stdout).get("items") or []
-    return items
 
 
 def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:

@@ -10,7 +10,6 @@ Secret values are neither read nor shown.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -67,8 +66,7 @@ def live_objects(cluster: Cluster, declared: list[dict[str, Any]]) -> dict[str, 
     """The live objects of every kind declared (in the declared API version), by `object_key`, in one
     `kubectl get` over all namespaces."""
     resources = sorted({_resource(o["apiVersion"], o["kind"]) for o in declared})
-    found = json.loads(cluster.kubectl("get", ",".join(resources), "--all-namespaces", "-o", "json").stdout)
-    return {object_key(o): o for o in found.get("items") or []}
+    return {object_key(o): o for o in cluster.items(",".join(resources), "--all-namespaces")}
 
 
 def _resource(api_version: str, kind: str) -> str:

@@ -61,10 +61,9 @@ class Cluster:
         args = ("wait", *where, f"--for={condition}", f"--timeout={max(timeout, 1):.0f}s", *resources)
         return self.kubectl(*args, check=False, timeout=max(timeout, 1) + 30).returncode == 0
 
-    def items(self, kinds: str, namespace: str) -> list[dict[str, Any]]:
-        """`kubectl get KINDS -n NAMESPACE -o json` items."""
-        out = self.kubectl("get", kinds, "-n", namespace, "-o", "json").stdout
-        items: list[dict[str, Any]] = json.loads(out).get("items") or []
+    def items(self, *what: str) -> list[dict[str, Any]]:
+        """The items of `kubectl get WHAT -o json` (kinds, then e.g. `-n NAMESPACE` or `--all-namespaces`)."""
+        items: list[dict[str, Any]] = self.get(*what).get("items") or []
         return items
 
 

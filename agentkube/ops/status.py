@@ -68,7 +68,7 @@ def status(target: StackTarget) -> tuple[list[AgentStatus], list[ToolServer]]:
 def _namespace_objects(cluster: Cluster, ns: str, argo: bool, keda: bool) -> list[dict[str, Any]]:
     kinds = "deployments,horizontalpodautoscalers,pods,endpointslices,events" + (",rollouts.argoproj.io" * argo)
     kinds += ",scaledobjects.keda.sh,scaledjobs.keda.sh,jobs" * keda
-    return cluster.items(kinds, ns)
+    return cluster.items(kinds, "-n", ns)
 
 
 def _named(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any] | None:
