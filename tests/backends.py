@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,18 +73,11 @@ class Postgres:
 
 
 def _pg_bindir() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if found:
-        return found[-1].parent
-    if os.geteuid() != 0:
-        raise BackendUnavailable("PostgreSQL is not installed (apt-get install -y postgresql, as root)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "postgresql"]):
-        subprocess.run(cmd, env=env, check=True, capture_output=True)
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not found:
-        raise BackendUnavailable("apt-get installed postgresql but no pg_ctl is under /usr/lib/postgresql")
-    return found[-1].parent
+    """PostgreSQL's programs, installed by scripts/install-postgres if missing."""
+    done = subprocess.run([ROOT / "scripts" / "install-postgres"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BackendUnavailable(f"scripts/install-postgres failed:\n{done.stderr[-2000:]}")
+    return Path(done.stdout.strip().splitlines()[-1])
 
 
 def _as_user(user: str) -> dict[str, object]:
@@ -154,6 +147,20 @@ def postgres_server(database: str = "pulumi") -> Iterator[Postgres]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def start_postgres(pg: Postgres) -> None:
+    """Start a stopped server again on its port and data directory (the backend comes back)."""
+    bindir = _pg_bindir()
+    user = pg.user if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    tmp = pg.data_dir.parent
+    opts = f"-c listen_addresses=127.0.0.1 -p {pg.port} -k {tmp / 'run'} -c fsync=off"
+    subprocess.run(  # type: ignore[call-overload]
+        [bindir / "pg_ctl", "-D", pg.data_dir, "-l", tmp / "log", "-o", opts, "-w", "-t", "60", "start"],
+        capture_output=True,
+        check=True,
+        **_as_user(user),
+    )
+
+
 def stop_postgres(pg: Postgres) -> None:
     """Stop the server now (a fault test: the backend goes away); the context manager copes."""
     bindir = _pg_bindir()
@@ -176,7 +183,7 @@ class ObjectStore:
     access_key: str
     secret_key: str
     root: Path  # the posix backend's directory: one subdirectory per bucket
-    proc: subprocess.Popen[bytes] = field(repr=False)
+    proc: subprocess.Popen[bytes] | None = field(repr=False)
 
     @property
     def env(self) -> dict[str, str]:
@@ -240,37 +247,85 @@ def s3_request(store: ObjectStore, method: str, path: str, body: bytes = b"") ->
 @contextmanager
 def object_store(bucket: str = "pulumi-state") -> Iterator[ObjectStore]:
     """versitygw's posix backend in a temporary directory on a random loopback port, one bucket made."""
-    binary = objectstore_binary()
     tmp = Path(tempfile.mkdtemp(prefix="agentkube-s3-"))
     root = tmp / "data"
     root.mkdir()
     access, secret = "agentkube" + secrets.token_hex(4), secrets.token_urlsafe(24)
-    port = free_port()
-    env = {**os.environ, "ROOT_ACCESS_KEY": access, "ROOT_SECRET_KEY": secret}
-    log = (tmp / "log").open("wb")
-    proc = subprocess.Popen(
-        [binary, "--port", f"127.0.0.1:{port}", "posix", root],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    store = ObjectStore(f"127.0.0.1:{port}", bucket, access, secret, root, proc)
+    store = ObjectStore(f"127.0.0.1:{free_port()}", bucket, access, secret, root, None)
     try:
-        _wait_port(port, proc, "versitygw")
+        start_store(store)
         status = s3_request(store, "PUT", f"/{bucket}")
         if status != 200:
             raise BackendUnavailable(f"creating bucket {bucket} failed: HTTP {status}; see {tmp / 'log'}")
         yield store
     finally:
         kill_store(store)
-        log.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def start_store(store: ObjectStore) -> None:
+    """Run versitygw on the store's port and directory (again, after `kill_store`: the backend comes back)."""
+    env = {**os.environ, "ROOT_ACCESS_KEY": store.access_key, "ROOT_SECRET_KEY": store.secret_key}
+    with (store.root.parent / "log").open("ab") as log:
+        store.proc = subprocess.Popen(
+            [objectstore_binary(), "--port", store.endpoint, "posix", store.root],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _wait_port(int(store.endpoint.rsplit(":", 1)[1]), store.proc, "versitygw")
 
 
 def kill_store(store: ObjectStore) -> None:
     """SIGKILL the store and its process group (a fault test, and the context manager's exit)."""
+    if store.proc is None:
+        return
     if store.proc.poll() is None:
         with suppress(ProcessLookupError):
             os.killpg(store.proc.pid, signal.SIGKILL)
     store.proc.wait(timeout=10)
+
+
+# --- either, for tests that run the same steps on each ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamBackend:
+    """A running team backend as a test sees it: how pulumi reaches it, what must never be printed, and
+    how to take it away and bring it back."""
+
+    name: str
+    url: str
+    env: dict[str, str]  # PULUMI_BACKEND_URL and the credentials pulumi reads
+    address: str  # 127.0.0.1:PORT, which a failure must name
+    secrets: tuple[str, ...]
+    stop: Callable[[], None]
+    start: Callable[[], None]
+
+
+@contextmanager
+def team_backend(name: str) -> Iterator[TeamBackend]:
+    """`postgres` or `s3`, fresh, stopped at the end."""
+    if name == "postgres":
+        with postgres_server() as pg:
+            yield TeamBackend(
+                name,
+                pg.url,
+                {"PULUMI_BACKEND_URL": pg.url},
+                f"127.0.0.1:{pg.port}",
+                (pg.password,),
+                lambda: stop_postgres(pg),
+                lambda: start_postgres(pg),
+            )
+    else:
+        with object_store() as s3:
+            yield TeamBackend(
+                name,
+                s3.url,
+                {"PULUMI_BACKEND_URL": s3.url, **s3.env},
+                s3.endpoint,
+                (s3.secret_key,),
+                lambda: kill_store(s3),
+                lambda: start_store(s3),
+            )

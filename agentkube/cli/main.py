@@ -1,5 +1,5 @@
 """The `agentkube` command: validate, render, schema, plan and graph without Pulumi or a cluster;
-analyze, release, promote, abort, history, rollback, recover and doctor with the pulumi CLI; status and
+analyze, release, promote, abort, history, rollback, recover, move and doctor with the pulumi CLI; status and
 drift against the stack's cluster; cluster for the project's own local one.
 """
 
@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ..ops.engine import EngineError
+from ..ops.errors import EngineError
+from ..ops.redaction import redacted_output
 from ..spec.problems import SpecError
 from . import cluster, graph, live, maintenance, releases, specs
 from .command import Command, UsageError
@@ -46,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2 (Exit.USAGE), --help exits 0
         return int(exc.code or Exit.OK)
+    with redacted_output():  # no credential reaches a terminal, a log or a JSON document
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     report = Reporter(getattr(args, "output", "text"))
     # a one-shot command builds many small objects and frees them by reference counting: the cyclic
     # collector only rescans them (render: 1.13x per agent at N=1000 vs N=100 with it, 1.00x without)

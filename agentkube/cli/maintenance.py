@@ -1,4 +1,4 @@
-"""Commands that keep a stack healthy: recover, doctor."""
+"""Commands that keep a stack healthy: recover, doctor, move."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..ops.doctor import checks
+from ..ops.migration import move
 from ..ops.recovery import recover
 from .command import Command, target_of
 from .exits import Exit
@@ -13,8 +14,25 @@ from .reporter import Reporter
 
 
 def recover_stack(args: argparse.Namespace, report: Reporter) -> Exit:
-    report.note(recover(Path(args.project), args.stack))
+    report.note(recover(Path(args.project), args.stack, force=args.force))
     return Exit.OK
+
+
+def _recover_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="also release a lock taken on another machine (only when you know its update is gone)",
+    )
+
+
+def move_stack(args: argparse.Namespace, report: Reporter) -> Exit:
+    report.note(move(Path(args.project), args.stack, args.to, report.note))
+    return Exit.OK
+
+
+def _move_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to", required=True, metavar="URL", help="the backend to move to (postgres://, s3://, ...)")
 
 
 def doctor(args: argparse.Namespace, report: Reporter) -> Exit:
@@ -31,6 +49,15 @@ COMMANDS = [
         "agentkube recover --stack dev && pulumi up --stack dev",
         recover_stack,
         stack="required",
+        configure=_recover_args,
+    ),
+    Command(
+        "move",
+        "move a stack, with its whole history, to another self-managed backend (the old one is left as it was)",
+        "agentkube move --stack dev --to 'postgres://deploy@db.internal:5432/pulumi'",
+        move_stack,
+        stack="required",
+        configure=_move_args,
     ),
     Command(
         "doctor",

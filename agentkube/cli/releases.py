@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..ops.analyze import Report, analyze
-from ..ops.engine import EngineError
+from ..ops.errors import EngineError
 from ..ops.history import Update, updates
 from ..ops.promotion import abort, promote
 from ..ops.release import release

@@ -1,5 +1,6 @@
 """`agentkube analyze`: the canary's checks against Prometheus, for the stable and the canary track. The
-last verdict per stack and agent is kept in `.agentkube/analysis/`, where `promote` looks before it acts."""
+last verdict per stack and agent is kept beside the stack's state on its backend (so a teammate's
+`promote` sees it too), or in `.agentkube/analysis/` on Pulumi Cloud; `promote` looks there before it acts."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 
 from ..core import analysis
 from ..fleet.model import Fleet
-from ..project import WORK_DIR
+from ..project import WORK_DIR, project_name
 from ..spec.delivery import Check
 from ..spec.problems import Problem, SpecError
+from .backend.keys import verdict_key
+from .backend.store import project_store
 from .prometheus import Prometheus
 from .stack_target import StackTarget
 
@@ -64,20 +67,33 @@ def analyze(target: StackTarget, agent: str, window: str | None = None, address:
         results.append(analysis.judge(check, stable, canary))
     candidate = spec.rollout.canary.image if spec.rollout.canary else spec.image
     report = Report(agent, candidate, range_, prometheus.address, results)
-    record = _record_path(target.project, target.stack, agent)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({**report.as_json(), "at": time.time()}, indent=1) + "\n")
+    data = (json.dumps({**report.as_json(), "at": time.time()}, indent=1) + "\n").encode()
+    store = project_store(target.project, target.stack)
+    if store is not None:
+        store.write(verdict_key(project_name(target.project), target.stack, agent), data)
+    else:
+        local = _local_path(target.project, target.stack, agent)
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_bytes(data)
     return report
 
 
 def last_verdict(project_dir: Path, stack: str, agent: str) -> dict[str, Any] | None:
     """The last `analyze` of the agent on this stack (verdict, candidate, failures), if any."""
+    store = project_store(project_dir, stack)
     try:
-        found: dict[str, Any] = json.loads(_record_path(project_dir, stack, agent).read_text())
+        if store is None:
+            data = _local_path(project_dir, stack, agent).read_bytes()
+        else:
+            key = verdict_key(project_name(project_dir), stack, agent)
+            if not store.list(key):
+                return None
+            data = store.read([key])[key]
+        found: dict[str, Any] = json.loads(data)
     except (OSError, ValueError):
         return None
     return found
 
 
-def _record_path(project_dir: Path, stack: str, agent: str) -> Path:
+def _local_path(project_dir: Path, stack: str, agent: str) -> Path:
     return project_dir.resolve() / WORK_DIR / "analysis" / stack / f"{agent}.json"

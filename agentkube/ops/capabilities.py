@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import EngineError
+from .errors import EngineError
 from .kube import Cluster
 
 # what to install (or which stack setting to drop) when a group's kinds are missing

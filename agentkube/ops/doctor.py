@@ -14,10 +14,13 @@ from ..fleet.loader import read_stack
 from ..spec.problems import SpecError
 from ..spec.stack import StackSettings
 from . import engine, localcluster
+from .backend.keys import META
+from .backend.store import project_store
 from .capabilities import gaps
-from .engine import EngineError
 from .environment import pulumi_env
+from .errors import EngineError
 from .kube import cluster_of
+from .redaction import redact_url
 from .stack_target import StackTarget
 
 
@@ -76,10 +79,22 @@ def checks(project_dir: Path, target: StackTarget | None = None) -> list[Check]:
             f"{install} (the SDK {sdk} needs the same plugin version)",
         )
     )
-    found.append(Check("backend", env["PULUMI_BACKEND_URL"], True))
+    found.append(backend_check(project_dir, stack))
     if target:
         found += _stack_checks(target, env)
     return found
+
+
+def backend_check(project_dir: Path, stack: str | None) -> Check:
+    """The backend (password masked), and whether its state can be read (Pulumi Cloud: asked by pulumi)."""
+    url = redact_url(pulumi_env(project_dir, stack)["PULUMI_BACKEND_URL"])
+    try:
+        store = project_store(project_dir, stack)
+        if store is not None:
+            store.list(META)
+    except EngineError as err:
+        return Check("backend", url, False, f"make the backend reachable: {err}")
+    return Check("backend", url, True)
 
 
 def _stack_checks(target: StackTarget, env: dict[str, str]) -> list[Check]:

@@ -22,6 +22,7 @@ from ..fleet.loader import load_fleet
 from ..spec.quantity import parse_quantity
 from ..state.record import materialize
 from . import engine
+from .errors import EngineError
 from .history import record_of
 from .kube import Cluster, cluster_of
 
@@ -52,7 +53,7 @@ def drift(project_dir: Path, stack: str) -> list[Drift]:
     """Every difference between what the stack's last update declared and its cluster."""
     record = record_of(engine.stack(project_dir, stack).export_stack().deployment or {})
     if record is None:
-        raise engine.EngineError(f"stack {stack} has no deployed update to compare with: pulumi up --stack {stack}")
+        raise EngineError(f"stack {stack} has no deployed update to compare with: pulumi up --stack {stack}")
     with tempfile.TemporaryDirectory(prefix="agentkube-drift-") as tmp:
         agents, _ = materialize(record, Path(tmp), stack)
         fleet = load_fleet(agents, stack, Path(tmp), check_secrets=False)

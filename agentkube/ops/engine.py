@@ -10,14 +10,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
+from .backend.locks import ensure_unlocked
 from .environment import pulumi_env
+from .errors import EngineError
 
 if TYPE_CHECKING:
     from pulumi import automation
-
-
-class EngineError(Exception):
-    """The pulumi CLI is missing or failed."""
 
 
 def pulumi_binary(env: dict[str, str]) -> str:
@@ -53,7 +51,9 @@ def stack(project_dir: Path, name: str, **extra: str) -> automation.Stack:
 
 
 def up(project_dir: Path, name: str, message: str, config_file: Path | None = None, **extra: str) -> None:
-    """`pulumi up` of a stack with its output shown as it comes; EngineError when it fails."""
+    """`pulumi up` of a stack with its output shown as it comes; EngineError when it fails, or at once, naming
+    the holder, when another update holds the stack."""
+    ensure_unlocked(project_dir, name)
     selected = stack(project_dir, name, **extra)
     _engine(name, lambda _: selected.up(message=message, on_output=_show, config_file=_str(config_file)))
 
@@ -70,9 +70,12 @@ def cancel(project_dir: Path, name: str) -> None:
     _engine(name, lambda _: selected.cancel())
 
 
-def run_pulumi(args: Sequence[str], project_dir: Path, stack_name: str | None = None) -> str:
-    """`pulumi ARGS` in the project, its stdout returned; for verbs the Automation API lacks."""
-    env = pulumi_env(project_dir, stack_name)
+def run_pulumi(
+    args: Sequence[str], project_dir: Path, stack_name: str | None = None, env: dict[str, str] | None = None
+) -> str:
+    """`pulumi ARGS` in the project (in `env`, default `pulumi_env`), its stdout returned; for verbs the
+    Automation API lacks."""
+    env = env or pulumi_env(project_dir, stack_name)
     result = subprocess.run(
         [pulumi_binary(env), *args], cwd=project_dir, env=env, text=True, capture_output=True, check=False
     )

@@ -1,4 +1,5 @@
-"""The environment `pulumi` runs in: offline, on the project's local backend unless the user chose one.
+"""The environment `pulumi` runs in: offline, on the project's local backend unless the user chose one
+(`PULUMI_BACKEND_URL`, or `backend.url` in Pulumi.yaml).
 
 `python -m agentkube.ops env STACK` prints it as shell `export` lines, for scripts.
 """
@@ -10,7 +11,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..project import STATE_DIR
+import yaml
+
+from ..project import PROJECT_FILE, STATE_DIR
 
 DEV_STACK = "dev"
 DEV_PASSPHRASE = "agentkube-dev"  # documented: the dev stack's secrets are examples, not secrets
@@ -35,13 +38,23 @@ def pulumi_env(
     project = project_dir.resolve()
     if stack == DEV_STACK and not (env.get("PULUMI_CONFIG_PASSPHRASE") or env.get("PULUMI_CONFIG_PASSPHRASE_FILE")):
         env["PULUMI_CONFIG_PASSPHRASE"] = DEV_PASSPHRASE
-    env.setdefault("PULUMI_BACKEND_URL", (project / STATE_DIR).as_uri())
+    env.setdefault("PULUMI_BACKEND_URL", project_backend(project) or (project / STATE_DIR).as_uri())
     env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
     env.setdefault("PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true")
     venv_bin = project / ".venv" / "bin"
     if venv_bin.is_dir() and str(venv_bin) not in env.get("PATH", "").split(os.pathsep):
         env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
     return env
+
+
+def project_backend(project_dir: Path) -> str | None:
+    """The `backend.url` a team committed in Pulumi.yaml, if any (PULUMI_BACKEND_URL still wins, as for pulumi)."""
+    try:
+        doc = yaml.safe_load((project_dir / PROJECT_FILE).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    url = (doc.get("backend") or {}).get("url") if isinstance(doc, dict) else None
+    return str(url) if url else None
 
 
 def main(argv: list[str]) -> int:

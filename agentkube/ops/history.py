@@ -1,4 +1,4 @@
-"""Stack history as the versioned deployment record: list updates, find the sources of one."""
+"""Stack history as the versioned deployment record, on every backend: list updates, find the sources of one."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlparse
 
 from ..fleet.loader import read_stack
 from ..project import project_name
 from ..state.tokens import AGENT_TYPE, FLEET_TYPE, RECORD_OUTPUT, AgentOutputs
 from . import engine
-from .engine import EngineError
-from .environment import pulumi_env
+from .backend.keys import CHECKPOINT_SUFFIX, HISTORY_SUFFIX, decode, finished_ns, history_prefix, plain
+from .backend.store import Store, project_store
+from .errors import EngineError
 
 
 @dataclass(frozen=True)
@@ -45,32 +45,30 @@ class Update:
 
 
 def updates(project_dir: Path, stack: str) -> list[Update]:
-    """The stack's updates: from the local backend's files, or through `pulumi stack history/export`."""
+    """The stack's updates, read the same way from every self-managed backend (its history blobs), or
+    through `pulumi stack export --version` on Pulumi Cloud."""
     read_stack(project_dir, stack)  # a stack without its file, or with a broken one, fails as validate does
-    backend = local_backend(project_dir)
-    if backend is not None:
-        return _local_updates(backend / ".pulumi" / "history" / project_name(project_dir) / stack)
-    return _backend_updates(project_dir, stack)
+    store = project_store(project_dir, stack)
+    if store is None:
+        return _cloud_updates(project_dir, stack)
+    return stored_updates(store, project_name(project_dir), stack)
 
 
-def local_backend(project_dir: Path) -> Path | None:
-    url = urlparse(pulumi_env(project_dir)["PULUMI_BACKEND_URL"])
-    return Path(url.path) if url.scheme == "file" else None
-
-
-def _local_updates(history: Path) -> list[Update]:
-    # the file backend names each update's files by the nanosecond it finished
-    entries = sorted(history.glob("*.history.json"), key=lambda p: int(p.name.split("-")[-1].split(".")[0]))
+def stored_updates(store: Store, project: str, stack: str) -> list[Update]:
+    """Numbered from 1 in the order they finished (the nanoseconds in their keys), on every DIY scheme."""
+    blobs = [b.key for b in store.list(history_prefix(project, stack))]
+    infos = sorted((k for k in blobs if plain(k).endswith(HISTORY_SUFFIX)), key=finished_ns)
+    by_plain = {plain(k): k for k in blobs if plain(k).endswith(CHECKPOINT_SUFFIX)}
+    checkpoints = [by_plain.get(plain(k).replace(HISTORY_SUFFIX, CHECKPOINT_SUFFIX)) for k in infos]
+    data = store.read([*infos, *(k for k in checkpoints if k)])
     out = []
-    for number, path in enumerate(entries, start=1):
-        info = json.loads(path.read_text())
-        checkpoint = path.with_name(path.name.replace(".history.json", ".checkpoint.json"))
-        deployment = json.loads(checkpoint.read_text())["checkpoint"].get("latest") if checkpoint.exists() else None
-        out.append(_update(number, info, deployment))
+    for number, (info, checkpoint) in enumerate(zip(infos, checkpoints, strict=True), start=1):
+        deployment = decode(checkpoint, data[checkpoint])["checkpoint"].get("latest") if checkpoint else None
+        out.append(_update(number, decode(info, data[info]), deployment))
     return out
 
 
-def _backend_updates(project_dir: Path, name: str) -> list[Update]:
+def _cloud_updates(project_dir: Path, name: str) -> list[Update]:
     out = []
     for info in sorted(engine.stack(project_dir, name).history(show_secrets=False), key=lambda i: i.version or 0):
         number = info.version or 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..fleet.target import TargetError, target_of
 from ..spec.stack import StackSettings
-from .engine import EngineError
+from .errors import EngineError
 
 UNREACHABLE = ("was refused", "connection refused", "Unable to connect to the server", "i/o timeout", "no such host")
 

@@ -8,7 +8,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from .engine import EngineError
+from .errors import EngineError
 
 
 @dataclass(frozen=True)

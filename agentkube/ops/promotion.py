@@ -13,6 +13,7 @@ from ..project import stack_file
 from ..spec.delivery import Canary
 from ..spec.problems import Problem, SpecError
 from .analyze import last_verdict
+from .backend.locks import ensure_unlocked
 from .engine import pulumi_binary, up
 from .environment import pulumi_env
 from .stack_target import StackTarget
@@ -131,11 +132,13 @@ def abort(target: StackTarget, agent: str, deploy: bool, say: Say) -> OverrideCh
 
 def apply_change(target: StackTarget, fleet: Fleet, change: OverrideChange, deploy: bool, say: Say) -> None:
     """Write `change` into the stack's overrides and `pulumi up` with its summary as the message (unless
-    `deploy` is off). Nothing is written when the change would leave the stack invalid or pulumi is missing."""
+    `deploy` is off). Nothing is written when the change would leave the stack invalid, pulumi is missing or
+    another update holds the stack."""
     changed = fleet.settings.model_copy(update={"overrides": change.overrides(fleet)})
     resolve(read_documents(target.agents), changed, display(stack_file(target.project, target.stack)))
     if deploy:
         pulumi_binary(pulumi_env(target.project))
+        ensure_unlocked(target.project, target.stack)
     path = write_override(target.project, target.stack, change.agent, change.change)
     say(f"{change.summary}; {display(path)} updated")
     if deploy:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, materialize
-from .engine import EngineError, preview, up
+from .engine import preview, up
+from .errors import EngineError
 from .history import find
 
 

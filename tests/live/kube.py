@@ -17,16 +17,28 @@ from agentkube.project import WORK_DIR
 from tests.helpers import ROOT, Project
 
 T = TypeVar("T")
+KINDS = (
+    "deployments,services,configmaps,secrets,serviceaccounts,networkpolicies,horizontalpodautoscalers,"
+    "poddisruptionbudgets,resourcequotas,limitranges,ingresses,namespaces,priorityclasses"
+)
+SERVER_SET = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")
 
 
 @contextmanager
 def deployed_fleet(
-    root: Path, tools: str, namespace: str, specs: dict[str, str], settings: dict[str, str] | None = None
+    root: Path,
+    tools: str,
+    namespace: str,
+    specs: dict[str, str],
+    settings: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Project]:
     """A project of its own with `specs` (name -> YAML) as its agents, deployed by `pulumi up` of a dev stack
     on the local cluster under the namespace prefix `namespace` (so modules never touch each other's
-    objects), with more stack `settings` (`keda` -> `true`), and destroyed after the block."""
+    objects), with more stack `settings` (`keda` -> `true`), on the backend `env` names (default its own
+    `.pulumi/`), and destroyed after the block."""
     project = Project(root, tools)
+    project.env.update(env or {})
     (project.root / WORK_DIR).symlink_to(ROOT / WORK_DIR)
     shutil.rmtree(project.root / "agents")
     (project.root / "agents").mkdir()
@@ -115,3 +127,39 @@ def watching(kube: Cluster, *args: str) -> Iterator[list[dict[str, Any]]]:
         reader.join(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def fleet_objects(kube: Cluster, prefix: str) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Every object of the fleet deployed under namespace prefix `prefix`, as (kind, namespace, name) -> object."""
+    selector = f"app.kubernetes.io/managed-by=agentkube,app.kubernetes.io/part-of={prefix}"
+    items = json.loads(kube.kubectl("get", KINDS, "-A", "-l", selector, "-o", "json").stdout)["items"]
+    return {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in items}
+
+
+def in_state(project: Project) -> set[tuple[str, str, str]]:
+    out = set()
+    for r in project.state():
+        if r["type"].startswith("kubernetes:") and not r["type"].startswith("pulumi:") and "kind" in r["inputs"]:
+            meta = r["inputs"]["metadata"]
+            out.add((r["inputs"]["kind"], meta.get("namespace", ""), meta["name"]))
+    return out
+
+
+def normalized(objects: dict[tuple[str, str, str], dict[str, Any]]) -> str:
+    """The objects without what the server and controllers set (ids, versions, status, cluster IPs, the
+    replicas an autoscaler chose), as canonical JSON."""
+    autoscaled = {(ns, name) for kind, ns, name in objects if kind == "HorizontalPodAutoscaler"}
+    out = {}
+    for key, obj in objects.items():
+        obj = json.loads(json.dumps(obj))
+        obj.pop("status", None)
+        for field in SERVER_SET:
+            obj["metadata"].pop(field, None)
+        obj["metadata"].get("annotations", {}).pop("deployment.kubernetes.io/revision", None)
+        if obj["kind"] == "Deployment" and key[1:] in autoscaled:
+            obj["spec"].pop("replicas")
+        if obj["kind"] == "Service":
+            obj["spec"].pop("clusterIP", None)
+            obj["spec"].pop("clusterIPs", None)
+        out["/".join(key)] = obj
+    return json.dumps(out, sort_keys=True, indent=1)

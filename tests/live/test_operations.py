@@ -16,7 +16,7 @@ import pytest
 from agentkube.ops import localcluster
 from agentkube.ops.kube import Cluster
 from tests.helpers import ROOT, Project, orphans, reap
-from tests.live.kube import deployed_fleet, get, pods, settled, until
+from tests.live.kube import deployed_fleet, fleet_objects, get, in_state, normalized, pods, settled, until
 
 PREFIX = "ops"
 NS = f"{PREFIX}-agent-pool"
@@ -26,12 +26,7 @@ SPECS = {
     "config: {data: {api.yaml: 'mode: strict'}}\n",
     "helper": "name: helper\nimage: ghcr.io/acme/helper:1.0.0\n" + HTTP + "scaling: {autoscale: {min: 1, max: 3}}\n",
 }
-KINDS = (
-    "deployments,services,configmaps,secrets,serviceaccounts,networkpolicies,horizontalpodautoscalers,"
-    "poddisruptionbudgets,resourcequotas,limitranges,ingresses,namespaces,priorityclasses"
-)
 FAULTED = 8  # agents the up that loses the API server adds
-SERVER_SET = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")
 
 
 @pytest.fixture(scope="module")
@@ -41,39 +36,7 @@ def project(live_cluster: Any, tools: str, tmp_path_factory: pytest.TempPathFact
 
 
 def managed(kube: Cluster) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Every object of this module's fleet in the cluster, as (kind, namespace, name) -> object."""
-    selector = f"app.kubernetes.io/managed-by=agentkube,app.kubernetes.io/part-of={PREFIX}"
-    items = json.loads(kube.kubectl("get", KINDS, "-A", "-l", selector, "-o", "json").stdout)["items"]
-    return {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in items}
-
-
-def in_state(project: Project) -> set[tuple[str, str, str]]:
-    out = set()
-    for r in project.state():
-        if r["type"].startswith("kubernetes:") and not r["type"].startswith("pulumi:") and "kind" in r["inputs"]:
-            meta = r["inputs"]["metadata"]
-            out.add((r["inputs"]["kind"], meta.get("namespace", ""), meta["name"]))
-    return out
-
-
-def normalized(objects: dict[tuple[str, str, str], dict[str, Any]]) -> str:
-    """The objects without what the server and controllers set (ids, versions, status, cluster IPs, the
-    replicas an autoscaler chose), as canonical JSON."""
-    autoscaled = {(ns, name) for kind, ns, name in objects if kind == "HorizontalPodAutoscaler"}
-    out = {}
-    for key, obj in objects.items():
-        obj = json.loads(json.dumps(obj))
-        obj.pop("status", None)
-        for field in SERVER_SET:
-            obj["metadata"].pop(field, None)
-        obj["metadata"].get("annotations", {}).pop("deployment.kubernetes.io/revision", None)
-        if obj["kind"] == "Deployment" and key[1:] in autoscaled:
-            obj["spec"].pop("replicas")
-        if obj["kind"] == "Service":
-            obj["spec"].pop("clusterIP", None)
-            obj["spec"].pop("clusterIPs", None)
-        out["/".join(key)] = obj
-    return json.dumps(out, sort_keys=True, indent=1)
+    return fleet_objects(kube, PREFIX)
 
 
 def drift(project: Project) -> tuple[int, list[dict[str, Any]]]:

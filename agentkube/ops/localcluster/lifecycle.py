@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-from ..engine import EngineError
+from ..errors import EngineError
 from ..kube import Cluster
 from . import processes
 from .layout import ClusterPaths

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from ...project import LOCAL_CLUSTER
-from ..engine import EngineError
+from ..errors import EngineError
 from ..kube import Cluster
 from .layout import ClusterPaths
 from .state import ClusterError, Node

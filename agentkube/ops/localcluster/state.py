@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..engine import EngineError
+from ..errors import EngineError
 
 
 class ClusterError(EngineError):

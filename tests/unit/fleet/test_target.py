@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agentkube.fleet.target import Target, TargetError, target_of
-from agentkube.ops.engine import EngineError
+from agentkube.ops.errors import EngineError
 from agentkube.ops.kube import Cluster, cluster_of
 from agentkube.project import WORK_DIR
 from agentkube.spec.stack import StackSettings

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from agentkube.ops import doctor
-from agentkube.ops.engine import EngineError
+from agentkube.ops.backend.locks import ensure_unlocked, stack_locks
+from agentkube.ops.backend.store import Directory
+from agentkube.ops.errors import EngineError
 from agentkube.ops.history import find, updates
-from agentkube.ops.recovery import repair_checkpoint, stale_locks
+from agentkube.ops.recovery import recover, repair_checkpoint
 from agentkube.ops.stack_target import StackTarget
 from agentkube.project import project_name
 from agentkube.state.record import capture, materialize
@@ -83,21 +85,48 @@ def test_record_round_trips_the_sources(project: Path, tmp_path_factory: pytest.
 def lock(project: Path, stack: str, pid: int, host: str) -> Path:
     path = project / ".pulumi" / ".pulumi" / "locks" / "organization" / "fleet-x" / stack / f"{pid}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"pid": pid, "hostname": host}))
+    owner = {"pid": pid, "username": "alice", "hostname": host, "timestamp": "2026-12-02T12:26:05.738403851Z"}
+    path.write_text(json.dumps(owner))
     return path
 
 
-def test_locks_of_dead_processes_are_stale_and_live_ones_are_not(project: Path) -> None:
+def test_locks_of_dead_processes_are_stale_live_ones_run_and_other_hosts_are_elsewhere(project: Path) -> None:
     here = socket.gethostname()
-    dead = lock(project, "dev", 2**22 + 12345, here)  # above the default pid_max: no such process
-    lock(project, "dev", os.getpid(), here)
-    lock(project, "dev", 1, "another-host")
-    stale, live = stale_locks(project, "dev")
-    assert stale == [dead]
-    assert sorted(live) == [
-        "pid 1 on another-host (another machine: check it yourself)",
-        f"pid {os.getpid()} on {here}",
-    ]
+    dead = 2**22 + 12345  # above the default pid_max: no such process
+    for pid, host in ((dead, here), (os.getpid(), here), (1, "another-host")):
+        lock(project, "dev", pid, host)
+    found = {lock.pid: lock for lock in stack_locks(project, "dev")}
+    assert {pid: lock.state for pid, lock in found.items()} == {
+        dead: "stale",
+        os.getpid(): "running",
+        1: "elsewhere",
+    }
+    assert found[1].describe() == (
+        "alice@another-host (pid 1) since 2026-12-02 12:26:05 UTC "
+        "(on another machine: agentkube cannot see whether it still runs)"
+    )
+
+
+def test_an_update_is_refused_naming_who_holds_the_stack_and_since_when(project: Path) -> None:
+    ensure_unlocked(project, "dev")  # nothing held: nothing said
+    lock(project, "dev", 1, "build-7")
+    with pytest.raises(EngineError, match=r"locked by alice@build-7 \(pid 1\) since 2026-12-02 12:26:05 UTC"):
+        ensure_unlocked(project, "dev")
+
+
+def test_recover_says_nothing_to_recover_when_nothing_is_locked(project: Path) -> None:
+    assert recover(project, "dev") == "stack dev is not locked; nothing to recover"
+
+
+def test_recover_refuses_a_running_update_and_another_machines_lock_unless_forced(project: Path) -> None:
+    mine = lock(project, "dev", os.getpid(), socket.gethostname())
+    with pytest.raises(EngineError, match="a running update on this machine"):
+        recover(project, "dev")
+    mine.unlink()
+    theirs = lock(project, "dev", 1, "build-7")
+    with pytest.raises(EngineError, match=r"alice@build-7 .* agentkube recover --stack dev --force"):
+        recover(project, "dev")
+    assert theirs.exists()  # refused: nothing changed
 
 
 def test_half_written_checkpoint_is_restored_from_its_backup(project: Path) -> None:
@@ -105,18 +134,19 @@ def test_half_written_checkpoint_is_restored_from_its_backup(project: Path) -> N
     stacks.mkdir(parents=True)
     (stacks / "dev.json").write_text('{"version": 3, "checkp')
     (stacks / "dev.json.bak").write_text('{"version": 3}')
-    done = repair_checkpoint(project, "dev")
-    assert done == ["restored dev.json from its backup (the broken one is kept beside it)"]
+    store = Directory((project / ".pulumi").as_uri())
+    done = repair_checkpoint(store, "fleet-x", "dev")
+    assert len(done) == 1 and done[0].startswith("restored dev.json from its backup")
     assert json.loads((stacks / "dev.json").read_text()) == {"version": 3}
     assert [p.name.split(".broken-")[0] for p in stacks.glob("*.broken-*")] == ["dev.json"]
-    assert repair_checkpoint(project, "dev") == []  # a second run finds nothing to mend
+    assert repair_checkpoint(store, "fleet-x", "dev") == []  # a second run finds nothing to mend
 
 
 def test_doctor_names_a_missing_pulumi_and_its_fix(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(project))  # nothing on PATH
     found = {c.name: c for c in doctor.checks(project, StackTarget(project, project / "agents", "dev"))}
     assert not found["pulumi CLI"].ok and "scripts/install-pulumi" in found["pulumi CLI"].fix
-    assert found["backend"].value == (project / ".pulumi").as_uri()
+    assert found["backend"].value == (project / ".pulumi").as_uri() and found["backend"].ok
     assert found["secrets passphrase"].ok  # dev's documented passphrase
     local = found["stack dev"]  # dev deploys to the project's local cluster, which this copy never started
     assert (local.value, local.ok, local.fix) == (

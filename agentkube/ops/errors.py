@@ -1,0 +1,5 @@
+"""The one error of the day-2 commands: the CLI prints it as a line and exits 1."""
+
+
+class EngineError(Exception):
+    """The pulumi CLI, the state backend or a tool is missing or failed."""
