@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..fleet import object_names
 from ..fleet.model import Fleet
 from ..spec.agent import AgentSpec
 from ..spec.quantity import parse_quantity
@@ -36,7 +37,7 @@ def promql(metric: str, labels: dict[str, str]) -> str:
 
 def auth_name(spec: AgentSpec, index: int) -> str:
     """The TriggerAuthentication of trigger `index` of the agent."""
-    return f"{spec.name}-trigger-{index}"
+    return object_names.trigger_authentication(spec.name, index)
 
 
 def triggers(spec: AgentSpec, settings: StackSettings, track: str = "stable") -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..fleet import object_names
 from ..fleet.model import Fleet
 from ..spec.agent import AgentSpec
 from ..spec.delivery import Candidate
@@ -81,13 +82,15 @@ def tracks(spec: AgentSpec) -> list[Track]:
             # the route splits traffic by itself: stable keeps its full capacity until 100%
             s_max = auto.max if gateway else max(auto.max - c_max, auto.min)
             stable = Track(spec.name, "stable", spec, None, 100 - weight, (auto.min, s_max)) if weight < 100 else None
-            canary_track = Track(f"{spec.name}-canary", "canary", candidate, None, weight, (c_min, c_max))
+            canary_track = Track(
+                object_names.track(spec.name, "canary"), "canary", candidate, None, weight, (c_min, c_max)
+            )
         else:
             stable_n, canary_n = canary_split(spec.scaling.replicas, weight)
             if gateway:  # the route splits traffic: stable keeps full capacity until 100%
                 stable_n = 0 if weight == 100 else spec.scaling.replicas
             stable = Track(spec.name, "stable", spec, stable_n, 100 - weight)
-            canary_track = Track(f"{spec.name}-canary", "canary", candidate, canary_n, weight)
+            canary_track = Track(object_names.track(spec.name, "canary"), "canary", candidate, canary_n, weight)
         if stable is None:  # weight 100 with an autoscaler: the stable Deployment runs no pods
             stable = Track(spec.name, "stable", spec, 0, 0)
         return [stable, canary_track] if weight > 0 else [stable]
@@ -95,7 +98,13 @@ def tracks(spec: AgentSpec) -> list[Track]:
         bg = rollout.blue_green
         colours = sorted(("blue", "green"), key=lambda c: c != bg.active)
         return [
-            Track(f"{spec.name}-{c}", c, as_candidate(spec, cand), replicas(spec), 100 if c == bg.active else 0)
+            Track(
+                object_names.track(spec.name, c),
+                c,
+                as_candidate(spec, cand),
+                replicas(spec),
+                100 if c == bg.active else 0,
+            )
             for c in colours
             if (cand := getattr(bg, c)) is not None
         ]
@@ -115,7 +124,7 @@ def config_name(track: Track) -> str:
     track mounts an immutable ConfigMap named by its content, so each track keeps the config of its version."""
     if _shares_agent_config(track):
         return config_map_name(track.spec)
-    return f"{config_map_name(track.spec)}-{naming.content_hash(track.spec.config.data)[:10]}"
+    return object_names.versioned_config_map(track.spec.name, naming.content_hash(track.spec.config.data))
 
 
 def _shares_agent_config(track: Track) -> bool:
@@ -177,7 +186,12 @@ def _services(spec: AgentSpec, fleet: Fleet, all_tracks: list[Track]) -> list[di
         main = service(spec, fleet, extra_selector={naming.TRACK: bg.active})
         inactive = [t for t in all_tracks if t.track != bg.active]
         preview = (
-            service(spec, fleet, name=f"{spec.name}-preview", extra_selector={naming.TRACK: inactive[0].track})
+            service(
+                spec,
+                fleet,
+                name=object_names.track_service(spec.name, "preview"),
+                extra_selector={naming.TRACK: inactive[0].track},
+            )
             if bg.preview and inactive
             else None
         )
@@ -185,7 +199,7 @@ def _services(spec: AgentSpec, fleet: Fleet, all_tracks: list[Track]) -> list[di
     services = [service(spec, fleet)]
     if canary is not None and canary.traffic == "gateway":
         services += [
-            service(spec, fleet, name=f"{spec.name}-{t}", extra_selector={naming.TRACK: t})
+            service(spec, fleet, name=object_names.track_service(spec.name, t), extra_selector={naming.TRACK: t})
             for t in ("stable", "canary")
         ]
     return [s for s in services if s]
@@ -209,8 +223,8 @@ def http_route(spec: AgentSpec, fleet: Fleet, stable: int, canary: int) -> dict[
             "rules": [
                 {
                     "backendRefs": [
-                        {"name": f"{spec.name}-stable", "port": port, "weight": stable},
-                        {"name": f"{spec.name}-canary", "port": port, "weight": canary},
+                        {"name": object_names.track_service(spec.name, "stable"), "port": port, "weight": stable},
+                        {"name": object_names.track_service(spec.name, "canary"), "port": port, "weight": canary},
                     ],
                     **session_persistence(spec),
                 }
@@ -234,7 +248,7 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
     canary = spec.rollout.canary
     assert canary is not None and canary.analysis is not None  # a valid fleet: the Canary model refuses argo without
     analysis, settings = canary.analysis, fleet.settings
-    template_name = f"{spec.name}-analysis"
+    template_name = object_names.analysis_template(spec.name)
     base = deployment(
         track.spec,
         fleet,

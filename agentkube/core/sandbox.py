@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..fleet import object_names
 from ..spec.agent import AgentSpec
 from ..spec.quantity import format_cpu, format_memory
 from ..spec.stack import StackSettings
@@ -38,7 +39,7 @@ def recycler(spec: AgentSpec, settings: StackSettings) -> list[dict[str, Any]]:
     """ServiceAccount, Role, RoleBinding and CronJob that recycle the pool; none without `maxLifetime`."""
     if not recycles(spec, settings) or spec.sandbox is None or spec.sandbox.max_lifetime is None:
         return []
-    name, image = f"{spec.name}-recycler", settings.kubectl_image or ""
+    name, image = object_names.recycler(spec.name), settings.kubectl_image or ""
     deployments = [t.name for t in tracks(spec)]
     meta = naming.metadata(spec, settings, name)
     # a name of its own: the agent's Service, NetworkPolicy and budget must not select the recycler

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..fleet import object_names
 from ..fleet.model import Fleet
 from ..project import config_key
 from ..spec.agent import AgentSpec
@@ -22,7 +23,7 @@ class ConfigSecret:
 
 
 def secret_name(spec: AgentSpec) -> str:
-    return f"{spec.name}-secrets"
+    return object_names.config_secret(spec.name)
 
 
 def config_secret(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..fleet import object_names
 from ..fleet.model import Fleet
+from ..fleet.mount_rules import container_mounts, secret_dirs
 from ..spec.agent import AgentSpec
 from ..spec.configuration import SecretItem
 from ..spec.container import Resources
@@ -42,7 +44,7 @@ def pod_resources(resources: Resources) -> PodResources:
 
 
 def config_map_name(spec: AgentSpec) -> str:
-    return f"{spec.name}-config"
+    return object_names.config_map(spec.name)
 
 
 def config_map(
@@ -251,22 +253,14 @@ def _secret_source(spec: AgentSpec, item: SecretItem) -> tuple[str, str]:
     return secret_name(spec), item.config or ""  # the model requires exactly one of the two
 
 
-def _secret_dirs(spec: AgentSpec) -> dict[str, list[SecretItem]]:
-    dirs: dict[str, list[SecretItem]] = {}
-    for item in spec.secrets:
-        if item.path:
-            dirs.setdefault(posixpath.dirname(item.path), []).append(item)
-    return dict(sorted(dirs.items()))
-
-
 def volumes(spec: AgentSpec, config_map: str) -> list[dict[str, Any]]:
     scratch = spec.isolation.ephemeral_storage if spec.isolation else "1Gi"
     out: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": scratch}}]
     if spec.config.data:
         out.append({"name": "config", "configMap": {"name": config_map}})
-    for i, items in enumerate(_secret_dirs(spec).values()):
+    for i, items in enumerate(secret_dirs(spec).values()):
         sources = []
-        for item in items:
+        for _, item in items:
             name, key = _secret_source(spec, item)
             sources.append(
                 {"secret": {"name": name, "items": [{"key": key, "path": posixpath.basename(item.path or "")}]}}
@@ -277,12 +271,10 @@ def volumes(spec: AgentSpec, config_map: str) -> list[dict[str, Any]]:
 
 def volume_mounts(spec: AgentSpec) -> list[dict[str, Any]]:
     # whole directories, never subPath: kubelet only refreshes files of directory mounts
-    out: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]
-    if spec.config.data:
-        out.append({"name": "config", "mountPath": spec.config.mount_path, "readOnly": True})
-    for i, directory in enumerate(_secret_dirs(spec)):
-        out.append({"name": f"secrets-{i}", "mountPath": directory, "readOnly": True})
-    return out
+    return [
+        {"name": m.volume, "mountPath": m.path, **({"readOnly": True} if m.read_only else {})}
+        for m in container_mounts(spec)
+    ]
 
 
 def probes(spec: AgentSpec) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from ..spec.problems import did_you_mean
 def port_problems(spec: AgentSpec) -> list[tuple[str, str]]:
     """(field path, message) for ports used inside the spec that it does not declare, or declares twice."""
     names = {p.name for p in spec.ports}
+    mcp_port = spec.mcp.port if spec.mcp else None
     problems: list[tuple[str, str]] = []
     refs: list[tuple[str, int | str | None]] = [
         (f"health.{kind}.{handler}.port", probe.port)
@@ -21,7 +22,7 @@ def port_problems(spec: AgentSpec) -> list[tuple[str, str]]:
     refs += [
         ("metrics.port", spec.metrics.port if spec.metrics else None),
         ("expose.port", spec.expose.port if spec.expose else None),
-        ("mcp.port", spec.mcp.port if spec.mcp else None),
+        ("mcp.port", mcp_port),
     ]
     for where, ref in refs:
         if isinstance(ref, str) and ref not in names:
@@ -30,9 +31,19 @@ def port_problems(spec: AgentSpec) -> list[tuple[str, str]]:
                 (where, f"'{ref}' is not a declared port, expected one of: {declared}{did_you_mean(ref, names)}")
             )
     numbers = {p.port for p in spec.ports}
-    if spec.expose and isinstance(spec.expose.port, int) and spec.expose.port not in numbers:
-        declared = ", ".join(str(n) for n in sorted(numbers)) or "none"
-        problems.append(("expose.port", f"{spec.expose.port} is not a declared port, expected one of: {declared}"))
+    declared = ", ".join(str(n) for n in sorted(numbers)) or "none"
+    for where, ref in (("expose.port", spec.expose.port if spec.expose else None), ("mcp.port", mcp_port)):
+        if isinstance(ref, int) and ref not in numbers:
+            problems.append((where, f"{ref} is not a declared port, expected one of: {declared}"))
+    for where, served, ref in (
+        ("expose.port", spec.expose, spec.expose.port if spec.expose else None),
+        ("mcp.port", spec.mcp, mcp_port),
+    ):
+        matching = [p for p in spec.ports if ref in (p.name, p.port)] if ref is not None else spec.ports[:1]
+        if served and matching and all(p.protocol != "TCP" for p in matching):
+            problems.append(
+                (where, f"port '{matching[0].name}' is {matching[0].protocol}, expected a TCP port (HTTP runs on TCP)")
+            )
     if spec.expose and not spec.ports:
         problems.append(("expose", "needs at least one port in ports to route to"))
     if spec.mcp and not spec.ports:

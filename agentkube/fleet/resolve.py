@@ -15,6 +15,7 @@ from ..spec.stack import StackSettings
 from .isolation_rules import isolation_problems, pool_size_problems, pool_sized
 from .model import Fleet, find_cycle
 from .mount_rules import mount_problems
+from .name_rules import name_problems
 from .port_rules import port_problems
 from .scaling_rules import keda_problems, zero_warnings
 
@@ -77,7 +78,7 @@ def resolve(
         sources[spec.name] = file
         problems += [
             Problem(file, path, msg)
-            for rule in (port_problems, mount_problems, isolation_problems)
+            for rule in (port_problems, mount_problems, isolation_problems, name_problems)
             for path, msg in rule(spec)
         ]
         problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec, mcp_servers)]

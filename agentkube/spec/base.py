@@ -8,12 +8,25 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from .image import check_image
-from .patterns import CONFIGMAP_KEY, ENV_NAME, PORT_NAME
+from .patterns import (
+    DATA_KEY,
+    DATA_KEY_MAX,
+    DNS_LABEL,
+    DNS_LABEL_MAX,
+    DNS_SUBDOMAIN,
+    DNS_SUBDOMAIN_MAX,
+    ENV_NAME,
+    PORT_NAME,
+    label_key_problem,
+    label_value_problem,
+)
 
 
 def _absolute(path: str) -> str:
     if not path.startswith("/") or path.rstrip("/") == "":
         raise ValueError(f"'{path}' must be an absolute path below / such as /etc/agent")
+    if any(part in ("", ".", "..") for part in path.rstrip("/").split("/")[1:]):
+        raise ValueError(f"'{path}' has an empty, '.' or '..' part, expected a plain absolute path such as /etc/agent")
     return path.rstrip("/")
 
 
@@ -33,7 +46,30 @@ def _no_control_characters(text: str) -> str:
 
 Text = Annotated[str, AfterValidator(_no_control_characters)]
 EnvName = Annotated[str, Field(pattern=ENV_NAME)]
-ConfigMapKey = Annotated[str, Field(pattern=CONFIGMAP_KEY, max_length=253)]
+DataKey = Annotated[str, Field(pattern=DATA_KEY, max_length=DATA_KEY_MAX)]
+"""A key of a Secret's or ConfigMap's data."""
+DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=DNS_LABEL_MAX)]
+"""A DNS-1123 label: a namespace, a Service."""
+DnsSubdomain = Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=DNS_SUBDOMAIN_MAX)]
+"""A DNS-1123 subdomain: the name of most objects (a Secret, an IngressClass, a RuntimeClass)."""
+
+
+def _label_key(key: str) -> str:
+    if why := label_key_problem(key):
+        raise ValueError(f"key {why}")
+    return key
+
+
+def _label_value(value: str) -> str:
+    if why := label_value_problem(value):
+        raise ValueError(why)
+    return value
+
+
+LabelKey = Annotated[str, AfterValidator(_label_key)]
+"""A label (or annotation) key: `[DNS-subdomain prefix/]name`."""
+LabelValue = Annotated[str, AfterValidator(_label_value)]
+"""A label value: empty, or at most 63 letters, digits, '-', '_' and '.'."""
 PortRef = int | Annotated[str, Field(pattern=PORT_NAME)]
 
 

@@ -7,16 +7,15 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from .base import AbsPath, ConfigMapKey, Model, Text
-from .patterns import CONFIG_KEY, DNS_SUBDOMAIN, ENV_NAME
+from .base import AbsPath, DataKey, DnsSubdomain, Model, Text
+from .patterns import CONFIG_KEY, ENV_NAME
 
 
 class SecretKeyRef(Model):
-    name: str = Field(
-        pattern=DNS_SUBDOMAIN,
-        description="Name of an existing Kubernetes Secret.",
+    name: DnsSubdomain = Field(description="Name of an existing Kubernetes Secret (a DNS subdomain).")
+    key: DataKey = Field(
+        description="Key inside that Secret: letters, digits, '-', '_' and '.', no '/' (at most 253 characters)."
     )
-    key: str = Field(min_length=1, description="Key inside that Secret.")
 
 
 class SecretItem(Model):
@@ -51,7 +50,7 @@ class Config(Model):
         "restart: keys are also env vars and a content hash rolls the pods.",
     )
     mount_path: AbsPath = Field("/etc/agent", description="Directory where every key is a file.")
-    data: dict[ConfigMapKey, Text] = Field(default_factory=dict, description="File name or env name -> content.")
+    data: dict[DataKey, Text] = Field(default_factory=dict, description="File name or env name -> content.")
 
     def env_keys(self) -> list[str]:
         """The keys that also become env vars: with `reload: restart`, those that are valid env names."""

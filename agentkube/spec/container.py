@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from .base import Model, PortRef
+from .base import LabelKey, LabelValue, Model, PortRef
 from .patterns import PORT_NAME, URL_PATH
 from .quantity import MemoryQuantity, Quantity, parse_quantity
 
@@ -143,14 +143,16 @@ class Security(Model):
 
 
 class Toleration(Model):
-    key: str | None = Field(None, description="Taint key.")
+    key: LabelKey | None = Field(None, description="Taint key (a label key).")
     operator: Literal["Exists", "Equal"] = Field("Equal", description="Exists or Equal.")
-    value: str | None = Field(None, description="Taint value (with Equal).")
+    value: LabelValue | None = Field(None, description="Taint value (with Equal; a label value).")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = Field(None, description="Taint effect.")
 
 
 class Scheduling(Model):
-    node_selector: dict[str, str] = Field(default_factory=dict, description="Node labels the pods require.")
+    node_selector: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict, description="Node labels the pods require (label keys and values)."
+    )
     tolerations: list[Toleration] = Field(
         default_factory=list, description="Taints the pods tolerate (GPU taints are added for you)."
     )
@@ -158,4 +160,6 @@ class Scheduling(Model):
 
 
 class ServiceAccount(Model):
-    annotations: dict[str, str] = Field(default_factory=dict, description="E.g. a cloud IAM role binding.")
+    annotations: dict[LabelKey, str] = Field(
+        default_factory=dict, description="E.g. a cloud IAM role binding (keys: `[prefix/]name`, as label keys)."
+    )

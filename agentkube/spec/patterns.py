@@ -1,32 +1,42 @@
-"""The text patterns of the spec, each with the words an error uses instead of the regular expression."""
+"""The Kubernetes grammars and limits the spec's fields feed, each pattern with the words an error uses instead
+of the regular expression. Every field that becomes a Kubernetes name, key or label takes its grammar from
+here (through the annotated types of `base`), and every name agentkube derives is held to `NAME_LIMITS`."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 PORT_NAME = r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$"
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 CONFIG_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
-CONFIGMAP_KEY = r"^([-_a-zA-Z0-9][-._a-zA-Z0-9]*|\.[-_a-zA-Z0-9][-._a-zA-Z0-9]*|\.\.[-._a-zA-Z0-9]+)$"  # not . or ..
+# a Secret's or ConfigMap's data key: [-._a-zA-Z0-9]+, but not '.', '..' nor starting with '..'
+DATA_KEY = r"^\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$"
 VERSION = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 HOST = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 EGRESS_HOST = HOST[:-1] + r"(:[0-9]{1,5})?$"  # host[:port]
 URL_PATH = r"^/"
 HOST_PORT = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:[0-9]{1,5}$"
+DNS_LABEL_MAX = 63  # a DNS-1123 (or DNS-1035) label
+DNS_SUBDOMAIN_MAX = 253  # a DNS-1123 subdomain, and most object names
+DATA_KEY_MAX = 253
+LABEL_VALUE_MAX = 63
 LABEL_VALUE = r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 PERCENT = r"^[0-9]+%$"
 DURATION = r"^[0-9]+[smh]$"
 
 WORDS = {
-    DNS_LABEL: "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit "
-    "(e.g. 'research-agent')",
-    DNS_SUBDOMAIN: "lowercase DNS labels joined by '.' (e.g. 'llm-keys' or 'keys.acme')",
+    DNS_LABEL: "a DNS label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with "
+    "a letter or digit (e.g. 'research-agent')",
+    DNS_SUBDOMAIN: "a DNS subdomain: lowercase DNS labels joined by '.', at most 253 characters (e.g. 'llm-keys' "
+    "or 'keys.acme')",
     PORT_NAME: "at most 15 lowercase letters, digits and '-', starting with a letter (e.g. 'http')",
     ENV_NAME: "letters, digits and '_', not starting with a digit (e.g. 'OPENAI_API_KEY')",
     CONFIG_KEY: "letters, digits and '_', starting with a letter (e.g. 'searchApiKey')",
-    CONFIGMAP_KEY: "a file name of letters, digits, '-', '_' and '.' (e.g. 'agent.yaml')",
+    DATA_KEY: "a Secret or ConfigMap key of letters, digits, '-', '_' and '.' (no '/'), not '.' and not "
+    "starting with '..' (e.g. 'api-key' or 'agent.yaml')",
     VERSION: "letters, digits, '-', '_' and '.', starting and ending with a letter or digit (e.g. '1.4.2')",
     HOST: "a DNS name with at least one dot, optionally starting with '*.' (e.g. 'agents.example.com')",
     EGRESS_HOST: "a DNS name with at least one dot, optionally starting with '*.' and ending with ':port' "
@@ -37,6 +47,41 @@ WORDS = {
     LABEL_VALUE: "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
     DURATION: "a number of seconds, minutes or hours (e.g. '30s', '1m')",
 }
+
+
+@dataclass(frozen=True)
+class NameLimit:
+    """How long a name of one kind may be, and why in words when the reason is not the name's grammar."""
+
+    max: int
+    why: str = ""
+
+
+DEFAULT_NAME_LIMIT = NameLimit(DNS_SUBDOMAIN_MAX)
+NAME_LIMITS: dict[str, NameLimit] = {
+    # the CronJob controller names each Job `<cronjob>-<11 digits>`, and a Job's name is a pod label
+    "CronJob": NameLimit(52, "its Jobs add 11 characters and a Job name is a label value"),
+    "Job": NameLimit(LABEL_VALUE_MAX, "a Job's name is a label value of its pods"),
+    "Service": NameLimit(DNS_LABEL_MAX, "a Service name is a DNS-1035 label"),
+    "Namespace": NameLimit(DNS_LABEL_MAX, "a namespace name is a DNS-1123 label"),
+    "container": NameLimit(DNS_LABEL_MAX, "a container name is a DNS-1123 label"),
+    # KEDA labels what it makes with the name (scaledobject.keda.sh/name, scaledjob.keda.sh/name)
+    "ScaledObject": NameLimit(LABEL_VALUE_MAX, "KEDA puts the name in a label"),
+    "ScaledJob": NameLimit(LABEL_VALUE_MAX, "KEDA puts the name in a label"),
+    "label": NameLimit(LABEL_VALUE_MAX, "a label value"),
+}
+
+
+def name_limit(kind: str) -> NameLimit:
+    """The longest name an object of `kind` may have (`label` for a label value, `container` for a container)."""
+    return NAME_LIMITS.get(kind, DEFAULT_NAME_LIMIT)
+
+
+def label_value_problem(value: str) -> str | None:
+    """Why `value` is not a label value (empty is one), in words; None when it is one."""
+    if value and not re.fullmatch(LABEL_VALUE, value):
+        return f"'{value}' is not a label value, expected {WORDS[LABEL_VALUE]}"
+    return None
 
 
 def label_key_problem(key: str) -> str | None:

@@ -42,6 +42,8 @@ def dotted(loc: Sequence[str | int]) -> str:
     """('secrets', 0, 'secretRef') -> 'secrets[0].secretRef'."""
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker of an error in a mapping's key: the key is already named
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from .base import Model, PortRef
-from .patterns import DNS_SUBDOMAIN, EGRESS_HOST, HOST, URL_PATH
+from .base import DnsSubdomain, Model, PortRef
+from .patterns import DNS_SUBDOMAIN_MAX, EGRESS_HOST, HOST, URL_PATH
 from .quantity import MemoryQuantity
 
 
@@ -25,8 +25,7 @@ EgressHost = Annotated[str, Field(pattern=EGRESS_HOST), AfterValidator(_egress_h
 class Isolation(Model):
     """A stronger boundary than a container, for agents that run generated code or browse."""
 
-    runtime_class: str = Field(
-        pattern=DNS_SUBDOMAIN,
+    runtime_class: DnsSubdomain = Field(
         description="RuntimeClass the pods run under (e.g. gvisor, kata); the stack lists the available ones "
         "in `runtimeClasses`.",
     )
@@ -72,8 +71,11 @@ class Expose(Model):
 
     host: str = Field(
         pattern=HOST,
+        max_length=DNS_SUBDOMAIN_MAX,
         description="Public host name.",
     )
     path: str = Field("/", pattern=URL_PATH, description="Path prefix routed to the agent.")
     port: PortRef | None = Field(None, description="Service port; the first port when unset.")
-    tls_secret: str | None = Field(None, description="Secret with the TLS certificate for `host`.")
+    tls_secret: DnsSubdomain | None = Field(
+        None, description="Secret with the TLS certificate for `host`, in the agent's namespace (a DNS subdomain)."
+    )

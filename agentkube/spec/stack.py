@@ -7,15 +7,15 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from .base import Model
+from .base import DnsLabel, DnsSubdomain, Model
 from .patterns import DNS_LABEL, LABEL_VALUE, WORDS, label_key_problem
 
 
 class Gateway(Model):
     """A Gateway API Gateway that HTTPRoutes attach to."""
 
-    name: str = Field(description="Gateway name.")
-    namespace: str = Field("default", description="Gateway namespace.")
+    name: DnsSubdomain = Field(description="Gateway name (a DNS subdomain).")
+    namespace: DnsLabel = Field("default", description="Gateway namespace (a DNS label).")
 
 
 class StackSettings(Model):
@@ -41,11 +41,13 @@ class StackSettings(Model):
         description="Fewest replicas any serving agent may run (2 in prod for HA); agents that scale to zero "
         "(`scaling.autoscale.min: 0`) and job agents are exempt, as their work waits in a queue.",
     )
-    ingress_class: str = Field("nginx", description="IngressClass of `expose` Ingresses.")
-    ingress_namespace: str = Field(
+    ingress_class: DnsSubdomain = Field(
+        "nginx", description="IngressClass of `expose` Ingresses (the name of an IngressClass: a DNS subdomain)."
+    )
+    ingress_namespace: DnsLabel = Field(
         "ingress-nginx", description="Namespace of the ingress controller, allowed in by network policy."
     )
-    monitoring_namespace: str = Field(
+    monitoring_namespace: DnsLabel = Field(
         "monitoring", description="Namespace of Prometheus, allowed to scrape `metrics` ports."
     )
     gateway: Gateway | None = Field(None, description="Parent Gateway for `traffic: gateway` canaries.")
@@ -64,7 +66,7 @@ class StackSettings(Model):
         "CiliumNetworkPolicy `toFQDNs` allow-list; kubernetes: NetworkPolicies can only narrow egress to the "
         "hosts' ports.",
     )
-    runtime_classes: list[str] = Field(
+    runtime_classes: list[DnsSubdomain] = Field(
         default_factory=list,
         description="RuntimeClasses installed in the cluster (e.g. gvisor, kata) that `isolation.runtimeClass` "
         "may name.",
