@@ -21,16 +21,37 @@ CPU = st.sampled_from(["50m", "100m", "250m", "1", "2"])
 MEMORY = st.sampled_from(["64Mi", "256Mi", "1Gi", "3Gi"])
 LABEL_TEXT = st.from_regex(r"[a-z0-9]([-a-z0-9_.]{0,20}[a-z0-9])?", fullmatch=True)
 TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_categories=("Cs", "Cc")), max_size=10)
-PATH = st.sampled_from(["/etc/agent", "/tmp", "/config", "/var/run/secrets/agent", "/etc/agent/extra"])
+PATH = st.sampled_from(
+    ["/etc/agent", "/tmp", "/config", "/var/run/secrets/agent", "/etc/agent/extra", "/etc/agentx", "/tmp/agent"]
+)
+# within the API server's grammars: a Secret's data key, a Secret's name (a DNS subdomain), an IngressClass
+SECRET_KEY = st.from_regex(r"\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]{0,20}", fullmatch=True)
+SUBDOMAIN = st.from_regex(r"[a-z]([-a-z0-9]{0,10}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,5}[a-z0-9])?){0,2}", fullmatch=True)
 QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "tasks"}, "averageValue": "10"}}
 TRIGGER = st.sampled_from(
     [
         {"prometheus": {"query": "sum(agent_tasks_waiting)", "threshold": "5"}},
         {"redis": {"address": "redis.infra.svc:6379", "list": "tasks", "length": 3}},
-        {"rabbitmq": {"queue": "tasks", "hostFromSecret": {"name": "rabbitmq", "key": "url"}}},
         {"kafka": {"bootstrapServers": ["kafka.infra.svc:9092"], "topic": "tasks", "consumerGroup": "agents"}},
     ]
 )
+
+
+@st.composite
+def long_names(draw: st.DrawFn, low: int = 1, high: int = 56) -> str:
+    """Agent names of every length from `low` to `high`, often near the limits of the names derived from them."""
+    near = [n for n in (41, 42, 43, 44, 49, 50, 51) if low <= n <= high]
+    length = draw(st.integers(low, high) | st.sampled_from(near or [low]))
+    inner = draw(st.text(st.sampled_from("abz09-"), min_size=max(length - 2, 0), max_size=max(length - 2, 0)))
+    return draw(st.sampled_from("akz")) + inner + ("" if length == 1 else draw(st.sampled_from("az9")))
+
+
+@st.composite
+def triggers(draw: st.DrawFn) -> dict[str, Any]:
+    """A KEDA trigger; a RabbitMQ one reads its URL from any Secret key the grammar allows."""
+    if draw(st.integers(0, 3)) == 0:
+        return {"rabbitmq": {"queue": "tasks", "hostFromSecret": {"name": draw(SUBDOMAIN), "key": draw(SECRET_KEY)}}}
+    return draw(TRIGGER)
 
 
 @st.composite
@@ -65,7 +86,7 @@ def keda_autoscale(draw: st.DrawFn, job: bool) -> dict[str, Any]:
     if draw(st.booleans()):
         auto["metrics"] = [QUEUE]
     if "metrics" not in auto or draw(st.booleans()):
-        auto["triggers"] = draw(st.lists(TRIGGER, min_size=1, max_size=2))
+        auto["triggers"] = draw(st.lists(triggers(), min_size=1, max_size=2))
     if not job and draw(st.booleans()):
         auto["cpu"] = draw(st.integers(50, 90))
     if not job and draw(st.booleans()):
@@ -112,7 +133,7 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
     for i in range(draw(st.integers(0, 2))):
         item: dict[str, Any] = {"env": draw(ENV_NAME)} if draw(st.booleans()) else {"path": f"{draw(PATH)}/key{i}"}
         if draw(st.booleans()):
-            item["secretRef"] = {"name": "llm-keys", "key": f"k{i}"}
+            item["secretRef"] = {"name": draw(SUBDOMAIN), "key": draw(SECRET_KEY)}
         else:
             item["config"] = "searchApiKey"
         secrets.append(item)
@@ -124,6 +145,11 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
         }
     if ports and draw(st.booleans()):
         spec["expose"] = {"host": "agents.example.com", "port": draw(st.sampled_from(ports))["name"]}
+        if draw(st.booleans()):
+            spec["expose"]["tlsSecret"] = draw(SUBDOMAIN)
+    if ports and draw(st.integers(0, 3)) == 0:
+        port = draw(st.sampled_from(ports))
+        spec["mcp"] = {} if draw(st.booleans()) else {"port": draw(st.sampled_from([port["name"], port["port"]]))}
     if ports and draw(st.booleans()):
         spec["metrics"] = {"port": draw(st.sampled_from(ports))["name"]}
     if draw(st.integers(0, 4)) == 0:
@@ -166,7 +192,7 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
 @st.composite
 def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(agent spec documents, stack settings) of a small fleet."""
-    names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
+    names = draw(st.lists(NAME | long_names(40, 50), min_size=1, max_size=4, unique=True))
     keda = draw(st.booleans())
     specs: list[dict[str, Any]] = []
     for name in names:
@@ -177,6 +203,8 @@ def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         settings["keda"] = True
     if draw(st.booleans()):
         settings["labels"] = draw(st.dictionaries(LABEL_TEXT, LABEL_TEXT, max_size=2))
+    if draw(st.booleans()):
+        settings["ingressClass"] = draw(SUBDOMAIN)
     if any((s.get("rollout") or {}).get("canary", {}).get("traffic") == "gateway" for s in specs):
         settings["gateway"] = {"name": "public", "namespace": "gateways"}
     return specs, settings

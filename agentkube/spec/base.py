@@ -12,7 +12,6 @@ from .patterns import (
     DATA_KEY,
     DATA_KEY_MAX,
     DNS_LABEL,
-    DNS_LABEL_MAX,
     DNS_SUBDOMAIN,
     DNS_SUBDOMAIN_MAX,
     ENV_NAME,
@@ -48,8 +47,8 @@ Text = Annotated[str, AfterValidator(_no_control_characters)]
 EnvName = Annotated[str, Field(pattern=ENV_NAME)]
 DataKey = Annotated[str, Field(pattern=DATA_KEY, max_length=DATA_KEY_MAX)]
 """A key of a Secret's or ConfigMap's data."""
-DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=DNS_LABEL_MAX)]
-"""A DNS-1123 label: a namespace, a Service."""
+DnsLabel = Annotated[str, Field(pattern=DNS_LABEL)]
+"""A DNS-1123 label: a namespace, a Service (the pattern holds it to 63 characters)."""
 DnsSubdomain = Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=DNS_SUBDOMAIN_MAX)]
 """A DNS-1123 subdomain: the name of most objects (a Secret, an IngressClass, a RuntimeClass)."""
 

@@ -66,6 +66,10 @@ def problems_from(err: ValidationError, file: str, model: type[BaseModel], prefi
         elif e["type"] == "string_pattern_mismatch":
             pattern = (e.get("ctx") or {}).get("pattern", "")
             msg = f"'{e['input']}' is not valid, expected {WORDS.get(pattern, 'a different form')}"
+        elif e["type"] == "string_too_long" and isinstance(e.get("input"), str):
+            text, most = e["input"], (e.get("ctx") or {}).get("max_length")
+            shown = text if _shown(text) else text[:40] + "..."
+            msg = f"'{shown}' is not valid: it is {len(text)} characters, expected at most {most}"
         elif "input" in e and e["type"] not in ("value_error", "assertion_error") and _shown(e["input"]):
             msg = f"'{e['input']}' is not valid: {msg[0].lower()}{msg[1:]}"
         problems.append(Problem(file, prefix + dotted(loc), msg))
