@@ -31,7 +31,8 @@ class AgentSpec(Model):
     name: str = Field(
         pattern=DNS_LABEL,
         max_length=50,
-        description="DNS-1123 label, unique in the fleet; names every object of the agent.",
+        description="DNS-1123 label, unique in the fleet; names every object of the agent, so each name derived from "
+        "it must fit its kind (`<name>-recycler`, the CronJob of a recycled sandbox pool, at most 52 characters).",
     )
     layer: Layer = Field("agent-pool", description="orchestration | agent-pool | infrastructure.")
     image: Image = Field(

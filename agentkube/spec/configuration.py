@@ -23,7 +23,9 @@ class SecretItem(Model):
 
     env: str | None = Field(None, pattern=ENV_NAME, description="Environment variable to set.")
     path: AbsPath | None = Field(
-        None, description="File to mount (its directory is mounted, so rotation needs no restart)."
+        None,
+        description="File to mount (its directory is mounted read-only, so rotation needs no restart); one file per "
+        "secret, and nothing else mounted at or inside its directory.",
     )
     secret_ref: SecretKeyRef | None = Field(None, description="Key of an existing Kubernetes Secret.")
     config: str | None = Field(
@@ -49,7 +51,10 @@ class Config(Model):
         description="hot: files under `mountPath` change in running pods (no restart); "
         "restart: keys are also env vars and a content hash rolls the pods.",
     )
-    mount_path: AbsPath = Field("/etc/agent", description="Directory where every key is a file.")
+    mount_path: AbsPath = Field(
+        "/etc/agent",
+        description="Directory where every key is a file, mounted read-only: nothing else at or inside it.",
+    )
     data: dict[DataKey, Text] = Field(default_factory=dict, description="File name or env name -> content.")
 
     def env_keys(self) -> list[str]:

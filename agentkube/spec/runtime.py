@@ -62,7 +62,9 @@ class Mcp(Model):
     """The agent is a Model Context Protocol tool server."""
 
     path: str = Field("/mcp", pattern=URL_PATH, description="Path of the MCP endpoint.")
-    port: PortRef | None = Field(None, description="Port serving MCP; the first port when unset.")
+    port: PortRef | None = Field(
+        None, description="Port serving MCP, a declared TCP port by name or number; the first port when unset."
+    )
     transport: Literal["streamable-http", "sse"] = Field("streamable-http", description="MCP transport.")
 
 
