@@ -1,5 +1,7 @@
 """Hypothesis strategies for whole fleets: agent spec documents and stack settings as a user writes them,
-spread over the spec language (ports, env, config, secrets, probes, expose, metrics, security opt-outs,
+spread over the spec language (ports, env, config, secrets by any key the Secret grammar allows, probes,
+expose with TLS Secrets, MCP ports by name or number, metrics, long agent names near the limits of the names
+derived from them, security opt-outs,
 every rollout strategy, KEDA scale to zero and job agents), so that what `validate` accepts can be put
 before a real API server; and fleets of plain rolling agents, over which the core's invariants hold."""
 

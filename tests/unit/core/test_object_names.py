@@ -85,12 +85,14 @@ def containers(obj: Any) -> list[str]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(long_names(), st.integers(0, 5))
-def test_every_rendered_name_fits_its_kind_or_the_agent_name_is_refused(name: str, variant: int) -> None:
+@given(long_names(), st.integers(0, 5), long_names(1, 40), st.booleans())
+def test_every_rendered_name_fits_its_kind_or_the_agent_name_is_refused(
+    name: str, variant: int, namespace: str, fold: bool
+) -> None:
     spec = variants(name)[variant]
-    gateway = {"gateway": {"name": "public", "namespace": "gateways"}}
+    stack = {**RUNTIME, "gateway": {"name": "public", "namespace": "gateways"}, "namespace": namespace}
     try:
-        fleet = fleet_of(spec, **RUNTIME, **gateway)
+        fleet = fleet_of(spec, **stack, foldLayers=fold)
     except SpecError as err:
         (problem,) = err.problems
         assert problem.path == "name"

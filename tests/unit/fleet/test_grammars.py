@@ -44,6 +44,12 @@ def test_a_secret_key_outside_the_grammar_is_refused_naming_the_field(key: str) 
     assert GRAMMAR in problem or "at most 253" in problem
 
 
+@pytest.mark.parametrize("key", ["..x", ".", "a/b"])
+def test_a_config_key_outside_the_grammar_is_refused(key: str) -> None:
+    (problem,) = spec_problems({**SERVING, "config": {"data": {key: "v"}}})
+    assert problem.startswith(f"agents/worker.yaml: config.data.{key}: '{key}' is not valid, expected a Secret or")
+
+
 @pytest.mark.parametrize("key", ["url/amqp", "..x"])
 def test_a_keda_host_from_secret_key_outside_the_grammar_is_refused(key: str) -> None:
     (problem,) = spec_problems(rabbit_with_key(key), keda=True)
@@ -113,6 +119,13 @@ def test_a_valid_ingress_class_reaches_the_ingress() -> None:
 )
 def test_node_selector_and_toleration_labels_follow_the_label_grammar(scheduling: dict[str, Any], path: str) -> None:
     (problem,) = spec_problems({**SERVING, "scheduling": scheduling})
+    assert problem.startswith(f"agents/worker.yaml: {path}: ")
+    assert "label" in problem
+
+
+def test_service_account_annotation_keys_follow_the_label_key_grammar() -> None:
+    (problem,) = spec_problems({**SERVING, "serviceAccount": {"annotations": {"iam role": "arn"}}})
+    path = "serviceAccount.annotations.iam role"
     assert problem.startswith(f"agents/worker.yaml: {path}: ")
     assert "label" in problem
 
