@@ -52,7 +52,8 @@ class StackSettings(Model):
     prometheus_address: str = Field(
         "http://prometheus.monitoring.svc:9090",
         pattern=SERVICE_URL,
-        description="Prometheus that canary analysis queries (`agentkube analyze`, `release`, Argo Rollouts).",
+        description="Prometheus that canary analysis and KEDA triggers query (`agentkube analyze`, `release`, Argo "
+        "Rollouts, KEDA): its root URL, `http://HOST:PORT` or `https://HOST:PORT`, no path or query.",
     )
     prometheus_operator: bool = Field(
         False,
