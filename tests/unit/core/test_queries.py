@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 
@@ -12,7 +13,7 @@ from agentkube.core import analysis
 from agentkube.core.build import build
 from agentkube.render.yaml_writer import to_yaml
 from agentkube.spec import placeholders
-from tests.helpers import GOOD, canary, fleet_of, objects_by_name, one_object
+from tests.helpers import GOOD, canary, fleet_of, objects_by_name, one_object, spec_problems
 from tests.strategies import filled, promql_queries, written
 
 NAMESPACE = "agentkube-agent-pool"
@@ -109,3 +110,30 @@ def test_a_job_agents_trigger_query_is_filled_for_its_one_track() -> None:
     spec = {**GOOD, "kind": "job", "scaling": {"autoscale": {"min": 0, "max": 3, "triggers": [trigger]}}}
     job = one_object(build(fleet_of(spec, keda=True)), "ScaledJob")
     assert job["spec"]["triggers"][0]["metadata"]["query"] == 'sum(tasks{agent="worker",track="stable"})'
+
+
+@pytest.mark.parametrize(
+    ("metric", "where", "says"),
+    [
+        (
+            {"external": {"name": "agent-queue-depth", "averageValue": "10"}},
+            "metrics[0].external.name",
+            "'agent-queue-depth' is not a Prometheus metric name (KEDA queries it)",
+        ),
+        (
+            {"external": {"name": "q", "selector": {"queue name": "x"}, "value": "1"}},
+            "metrics[0].external.selector",
+            "'queue name' is not a Prometheus label name",
+        ),
+        (
+            {"pods": {"name": "in flight", "averageValue": "3"}},
+            "metrics[0].pods.name",
+            "'in flight' is not a Prometheus metric name",
+        ),
+    ],
+)
+def test_metrics_keda_queries_by_name_must_be_promql_names(metric: dict[str, Any], where: str, says: str) -> None:
+    trigger = {"prometheus": {"query": "sum(tasks)", "threshold": "5"}}
+    spec = {**GOOD, "scaling": {"autoscale": {"min": 0, "max": 3, "metrics": [metric], "triggers": [trigger]}}}
+    problems = spec_problems(spec, keda=True)
+    assert any(p.startswith(f"agents/worker.yaml: scaling.autoscale.{where}: {says}") for p in problems), problems
