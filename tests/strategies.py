@@ -7,6 +7,7 @@ before a real API server; and fleets of plain rolling agents, over which the cor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import strategies as st
@@ -33,10 +34,50 @@ QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "tasks"
 TRIGGER = st.sampled_from(
     [
         {"prometheus": {"query": "sum(agent_tasks_waiting)", "threshold": "5"}},
+        {"prometheus": {"query": 'sum(agent_tasks_waiting{namespace="$namespace",queue=~"tasks$"})', "threshold": "5"}},
+        {"prometheus": {"query": 'sum(agent_inflight{agent="${agent}",track="$track"})', "threshold": "2"}},
         {"redis": {"address": "redis.infra.svc:6379", "list": "tasks", "length": 3}},
         {"kafka": {"bootstrapServers": ["kafka.infra.svc:9092"], "topic": "tasks", "consumerGroup": "agents"}},
     ]
 )
+
+# PromQL as a user writes it: regexes with `$` anchors, braces, quotes, backslashes, `$1` of label_replace;
+# never the letter k, so no `track="` matcher arises outside the placeholders (with traffic: argo it is rewritten)
+PROMQL_CHAR = st.sampled_from(list("abcmnopqrsuvwxyzAEX_:019 {}()[]\"'=~!.^|\\,+-*/<>@\té"))
+PROMQL_DOLLAR = st.sampled_from(['$"', "$)", "$|", "$1", "$ ", "$.", "$}", "$]", "$^"])
+PROMQL_TEXT = st.lists(st.one_of(PROMQL_CHAR, PROMQL_CHAR, PROMQL_DOLLAR), max_size=24).map("".join)
+PROMQL_NAME_START = re.compile(r"[A-Za-z0-9_]")
+
+
+@st.composite
+def promql_queries(draw: st.DrawFn, names: tuple[str, ...] = ("agent", "namespace", "track", "window")) -> list[str]:
+    """A query as its parts: PromQL text, and agentkube's placeholders as `("$", name)`; join with `written`
+    or `filled`. No text is a placeholder of ours or of another syntax (checked by the caller)."""
+    parts: list[Any] = []
+    for _ in range(draw(st.integers(1, 6))):
+        if names and draw(st.booleans()):
+            parts.append(("$", draw(st.sampled_from(names))))
+        else:
+            parts.append(draw(PROMQL_TEXT))
+    return parts
+
+
+def written(parts: list[Any]) -> str:
+    """The query as the spec holds it: a placeholder before a name character is written `${name}`."""
+    out = ""
+    for i, part in enumerate(parts):
+        if isinstance(part, tuple):
+            after = next((p for p in parts[i + 1 :] if p), "")
+            braced = isinstance(after, tuple) or PROMQL_NAME_START.match(after[:1]) is not None
+            out += f"${{{part[1]}}}" if braced else f"${part[1]}"
+        else:
+            out += part
+    return out
+
+
+def filled(parts: list[Any], values: dict[str, str]) -> str:
+    """The query as agentkube must send it: each placeholder its value, every other character as written."""
+    return "".join(values[p[1]] if isinstance(p, tuple) else p for p in parts)
 
 
 @st.composite
@@ -64,6 +105,32 @@ def images(draw: st.DrawFn, name: str) -> str:
     if not ref.count(":") - ref.split("/")[0].count(":") or draw(st.booleans()):
         ref += "@sha256:" + draw(st.from_regex(r"[a-f0-9]{64}", fullmatch=True))
     return ref
+
+
+CHECK_QUERIES = [
+    'sum(rate(http_requests_total{namespace="$namespace",agent="$agent",track="$track",code=~"5..$"}[$window]))',
+    'max(label_replace(agent_queue_wait_seconds{agent="$agent",track="$track"}, "q", "$1", "queue", "(.*)$"))',
+    'avg(agent_score{agent="${agent}",track="${track}",model!~"^test-.*$"}) or vector(0)',
+]
+
+
+@st.composite
+def check(draw: st.DrawFn) -> dict[str, Any]:
+    """A canary check: a builtin or a query of ours (with `$` anchors), and bounds that can pass."""
+    builtin = draw(st.sampled_from(["errorRate", "latencyP95", "tokensPerRequest", "evalScore", None]))
+    out: dict[str, Any] = (
+        {"builtin": builtin} if builtin else {"name": "custom", "query": draw(st.sampled_from(CHECK_QUERIES))}
+    )
+    ceiling = 1.0 if builtin == "errorRate" else 1000.0
+    low, high = sorted(draw(st.floats(0, ceiling, allow_nan=False)) for _ in range(2))
+    bounds = draw(st.sets(st.sampled_from(["min", "max", "maxRatioToStable", "minRatioToStable"]), min_size=1))
+    values = {
+        "min": low,
+        "max": high,
+        "minRatioToStable": 0.5 + low / ceiling,
+        "maxRatioToStable": 1.5 + high / ceiling,
+    }
+    return out | {b: values[b] for b in sorted(bounds)}
 
 
 @st.composite
@@ -177,12 +244,10 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
         if traffic == "argo":
             canary["analysis"] = {"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}}
         if draw(st.booleans()):
-            check = draw(
-                st.sampled_from(
-                    [{"builtin": "errorRate", "maxRatioToStable": 1.5}, {"builtin": "evalScore", "min": 0.8}]
-                )
-            )
-            canary["analysis"] = {**canary.get("analysis", {}), "metrics": [check]}
+            checks = draw(st.lists(check(), min_size=1, max_size=3, unique_by=lambda c: c.get("name") or c["builtin"]))
+            canary["analysis"] = {**canary.get("analysis", {}), "metrics": checks}
+            canary["analysis"]["window"] = draw(st.sampled_from(["30s", "5m", "1h", "01m"]))
+            canary["analysis"]["interval"] = draw(st.sampled_from(["10s", "1m", "2m"]))
         if traffic == "gateway" and not ports:
             canary["traffic"] = "replicas"
         spec["rollout"] = {"strategy": "canary", "canary": canary}

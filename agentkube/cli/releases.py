@@ -15,7 +15,7 @@ from ..ops.history import Update, updates
 from ..ops.promotion import abort, promote
 from ..ops.release import release
 from ..ops.rollback import rollback
-from ..spec.patterns import DURATION
+from ..spec.patterns import DURATION, POSITIVE_DURATION, SERVICE_URL, WORDS
 from ..spec.problems import SpecError
 from .command import Command, UsageError, target_of
 from .exits import MEANING, OF_VERDICT, Exit
@@ -77,9 +77,11 @@ def _analysis_text(found: Report, report: Reporter) -> str:
 def _analyze_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("agent", metavar="AGENT", help="agent name")
     p.add_argument(
-        "--window", type=_duration, metavar="DURATION", help="range of the queries, e.g. 10m (default: the spec's)"
+        "--window", type=_window, metavar="DURATION", help="range of the queries, e.g. 10m (default: the spec's)"
     )
-    p.add_argument("--prometheus", metavar="URL", help="Prometheus to query (default: agentkube:prometheusAddress)")
+    p.add_argument(
+        "--prometheus", type=_url, metavar="URL", help="Prometheus to query (default: agentkube:prometheusAddress)"
+    )
 
 
 def release_command(args: argparse.Namespace, report: Reporter) -> Exit:
@@ -169,6 +171,18 @@ def _release_args(p: argparse.ArgumentParser) -> None:
 def _duration(text: str) -> str:
     if not re.fullmatch(DURATION, text):
         raise argparse.ArgumentTypeError(f"expected a duration such as 30s, 10m or 1h, not {text!r}")
+    return text
+
+
+def _window(text: str) -> str:
+    if not re.fullmatch(POSITIVE_DURATION, _duration(text)):
+        raise argparse.ArgumentTypeError(f"expected a duration above 0 such as 30s, 10m or 1h, not {text!r}")
+    return text
+
+
+def _url(text: str) -> str:
+    if not re.fullmatch(SERVICE_URL, text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Prometheus URL, expected {WORDS[SERVICE_URL]}")
     return text
 
 

@@ -8,10 +8,11 @@ docs/guides/releases-and-analysis.md): `namespace`, `agent` (from `app.kubernete
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from string import Template
 from typing import Any, Literal
 
+from ..spec import placeholders
 from ..spec.agent import AgentSpec
 from ..spec.delivery import Check
 from ..spec.stack import StackSettings
@@ -26,6 +27,8 @@ SCRAPED = {  # series label <- pod label
     "rollouts_pod_template_hash": "rollouts-pod-template-hash",  # Argo's tracks (traffic: argo)
 }
 ARGO_TRACKS = {STABLE: "{{args.stable-hash}}", CANARY: "{{args.canary-hash}}"}
+# a `track` label matcher on the $track placeholder: with traffic: argo it matches Argo's hash label instead
+TRACK_MATCHER = re.compile(r'(?<![A-Za-z0-9_])track(\s*(?:=~|!~|!=|=)\s*"\$(?:track|\{track\})")')
 
 
 def _ratio(part: str, whole: str) -> str:
@@ -60,14 +63,19 @@ def window(spec: AgentSpec, override: str | None = None) -> str:
 
 
 def query(check: Check, spec: AgentSpec, settings: StackSettings, track: str, range_: str) -> str:
-    """The check's PromQL for one track of the agent. Argo Rollouts (`traffic: argo`) runs both tracks
-    from one pod template of ours: there `track="$track"` selects Argo's pod-template hash instead."""
+    """The check's PromQL for one track of the agent."""
     text = check.query if check.query is not None else BUILTINS[str(check.builtin)]
+    return filled(text, spec, settings, track, range_)
+
+
+def filled(text: str, spec: AgentSpec, settings: StackSettings, track: str, range_: str) -> str:
+    """A query of the agent's analysis with its placeholders filled in (spec/placeholders.py), the rest as
+    written. Argo Rollouts (`traffic: argo`) runs both tracks from one pod template of ours: there a
+    `track="$track"` matcher selects Argo's pod-template hash instead."""
     if track in ARGO_TRACKS.values():
-        text = text.replace('track="$track"', 'rollouts_pod_template_hash="$track"')
-    return Template(text).substitute(
-        agent=spec.name, namespace=naming.namespace(spec.layer, settings), track=track, window=range_
-    )
+        text = TRACK_MATCHER.sub(r"rollouts_pod_template_hash\1", text)
+    values = {"agent": spec.name, "namespace": naming.namespace(spec.layer, settings), "track": track}
+    return placeholders.fill(text, {**values, "window": range_})
 
 
 def bounds(check: Check) -> str:

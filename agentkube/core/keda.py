@@ -8,6 +8,7 @@ from typing import Any
 
 from ..fleet import object_names
 from ..fleet.model import Fleet
+from ..spec import placeholders
 from ..spec.agent import AgentSpec
 from ..spec.quantity import parse_quantity
 from ..spec.scaling import Autoscale, Job, Trigger
@@ -64,7 +65,7 @@ def triggers(spec: AgentSpec, settings: StackSettings, track: str = "stable") ->
             # as the HPA's Pods metric counts them
             pods = {"namespace": naming.namespace(spec.layer, settings), "agent": spec.name, "track": track}
             out.append(_prometheus(settings, promql(metric.pods.name, pods), metric.pods.average_value))
-    out += [_trigger(spec, settings, i, t) for i, t in enumerate(auto.triggers)]
+    out += [_trigger(spec, settings, i, t, track) for i, t in enumerate(auto.triggers)]
     return out
 
 
@@ -75,9 +76,10 @@ def _prometheus(settings: StackSettings, query: str, threshold: str) -> dict[str
     }
 
 
-def _trigger(spec: AgentSpec, settings: StackSettings, index: int, trigger: Trigger) -> dict[str, Any]:
-    if trigger.prometheus:
-        return _prometheus(settings, trigger.prometheus.query, trigger.prometheus.threshold)
+def _trigger(spec: AgentSpec, settings: StackSettings, index: int, trigger: Trigger, track: str) -> dict[str, Any]:
+    if trigger.prometheus:  # the analysis placeholders but $window (spec/placeholders.py), filled per track
+        values = {"agent": spec.name, "namespace": naming.namespace(spec.layer, settings), "track": track}
+        return _prometheus(settings, placeholders.fill(trigger.prometheus.query, values), trigger.prometheus.threshold)
     if trigger.redis:
         redis = trigger.redis
         return {

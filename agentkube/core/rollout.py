@@ -8,10 +8,11 @@ from typing import Any
 
 from ..fleet import object_names
 from ..fleet.model import Fleet
+from ..spec import placeholders
 from ..spec.agent import AgentSpec
 from ..spec.delivery import Candidate
 from . import naming
-from .analysis import argo_metrics
+from .analysis import ARGO_TRACKS, CANARY, argo_metrics, filled
 from .autoscaler import autoscaler, replicas
 from .keda import scaled_job, trigger_authentications
 from .network import service
@@ -259,6 +260,7 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
     )
     metrics = argo_metrics(spec, settings, analysis.interval, analysis.count, analysis.failure_limit)
     if analysis.error_rate is not None:
+        error_query = filled(analysis.error_rate.query, spec, settings, ARGO_TRACKS[CANARY], analysis.window)
         metrics.insert(
             0,
             {
@@ -267,14 +269,13 @@ def argo_objects(spec: AgentSpec, track: Track, fleet: Fleet) -> list[dict[str, 
                 "count": analysis.count,
                 "failureLimit": analysis.failure_limit,
                 "successCondition": f"result[0] <= {analysis.error_rate.max}",
-                "provider": {
-                    "prometheus": {"address": settings.prometheus_address, "query": analysis.error_rate.query}
-                },
+                "provider": {"prometheus": {"address": settings.prometheus_address, "query": error_query}},
             },
         )
     run: dict[str, Any] = {"templates": [{"templateName": template_name}]}
     template_spec: dict[str, Any] = {"metrics": metrics}
-    if analysis.metrics:  # the per-track checks select the stable and the canary pods by Argo's hashes
+    by_hash = analysis.error_rate is not None and placeholders.uses(analysis.error_rate.query, "track")
+    if analysis.metrics or by_hash:  # the per-track queries select the stable and the canary pods by Argo's hashes
         run["args"] = [
             {"name": f"{which}-hash", "valueFrom": {"podTemplateHashValue": value}}
             for which, value in (("stable", "Stable"), ("canary", "Latest"))

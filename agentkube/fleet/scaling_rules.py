@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ..spec.agent import AgentSpec
+from ..spec.patterns import PROMQL_LABEL, PROMQL_METRIC, WORDS
 from ..spec.problems import Problem
+from ..spec.scaling import Autoscale
 from ..spec.stack import StackSettings
 
 TRIGGER_EXAMPLE = "triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}]"
@@ -67,11 +70,33 @@ def _spec_problems(spec: AgentSpec) -> list[tuple[str, str]]:
                 f"metric or {TRIGGER_EXAMPLE}, or set min: 1",
             )
         )
+    if auto is not None and (auto.keda or spec.kind == "job"):
+        problems += _promql_name_problems(auto)
     if spec.kind == "service":
         if spec.job is not None:
             problems.append(("job", "is set but kind is service, expected kind: job (or no job block)"))
         return problems
     return problems + _job_problems(spec)
+
+
+def _promql_name_problems(auto: Autoscale) -> list[tuple[str, str]]:
+    """With KEDA, each metric becomes a PromQL query `sum(name{key="value"})`: names must be PromQL's."""
+    problems = []
+    for i, metric in enumerate(auto.metrics):
+        kind, name, keys = (
+            ("external", metric.external.name, list(metric.external.selector))
+            if metric.external
+            else ("pods", metric.pods.name if metric.pods else "", [])
+        )
+        where = f"scaling.autoscale.metrics[{i}].{kind}"
+        if not re.fullmatch(PROMQL_METRIC, name):
+            problems.append(
+                (f"{where}.name", f"'{name}' is not a Prometheus metric name (KEDA queries it), {WORDS[PROMQL_METRIC]}")
+            )
+        for key in keys:
+            if not re.fullmatch(PROMQL_LABEL, key):
+                problems.append((f"{where}.selector", f"'{key}' is not a Prometheus label name, {WORDS[PROMQL_LABEL]}"))
+    return problems
 
 
 def _job_problems(spec: AgentSpec) -> list[tuple[str, str]]:

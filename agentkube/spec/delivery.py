@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import math
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
@@ -10,7 +10,8 @@ from pydantic import AfterValidator, Field, model_validator
 from .base import Image, Model
 from .configuration import Config
 from .image import check_versioned
-from .patterns import DNS_LABEL, DURATION, PERCENT, VERSION
+from .patterns import DNS_LABEL, DURATION, PERCENT, POSITIVE_DURATION, VERSION
+from .placeholders import CHECK, refusing
 
 
 class RollingUpdate(Model):
@@ -20,22 +21,27 @@ class RollingUpdate(Model):
     )
 
 
+CheckQuery = Annotated[str, AfterValidator(refusing(CHECK))]
+
+
 class ErrorRate(Model):
-    max: float = Field(ge=0, le=1, description="Highest acceptable error ratio, e.g. 0.05.")
-    query: str = Field(min_length=1, description="Prometheus query returning the error ratio.")
+    max: float = Field(ge=0, le=1, allow_inf_nan=False, description="Highest acceptable error ratio, e.g. 0.05.")
+    query: CheckQuery = Field(
+        min_length=1,
+        description="Prometheus query returning the error ratio; $agent, $namespace, $track (the canary's) and "
+        "$window are filled in.",
+    )
 
 
 Builtin = Literal["errorRate", "latencyP95", "toolErrorRate", "tokensPerRequest", "costPerRequest", "evalScore"]
-PLACEHOLDERS = ("agent", "namespace", "track", "window")
-
-
-def _placeholders(query: str) -> str:
-    unknown = sorted(set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", query)) - set(PLACEHOLDERS))
-    if unknown:
-        raise ValueError(
-            f"unknown placeholder ${unknown[0]}; a query may use " + ", ".join(f"${p}" for p in PLACEHOLDERS)
-        )
-    return query
+# the values a builtin can take (evalScore: whatever the evaluator sets); a bound outside never passes
+RANGES: dict[str, tuple[float, float, str]] = {
+    "errorRate": (0, 1, "a ratio"),
+    "toolErrorRate": (0, 1, "a ratio"),
+    "latencyP95": (0, math.inf, "seconds"),
+    "tokensPerRequest": (0, math.inf, "a count"),
+    "costPerRequest": (0, math.inf, "dollars"),
+}
 
 
 class Check(Model):
@@ -52,18 +58,29 @@ class Check(Model):
         description="A built-in query (see docs/guides/releases-and-analysis.md): errorRate and latencyP95 from the "
         "usual HTTP metrics, toolErrorRate, tokensPerRequest, costPerRequest and evalScore from the agent's own.",
     )
-    query: Annotated[str, AfterValidator(_placeholders)] | None = Field(
+    query: CheckQuery | None = Field(
         None,
         min_length=1,
-        description="PromQL returning one number; $agent, $namespace, $track and $window are filled in per track.",
+        description="PromQL returning one number; $agent, $namespace, $track and $window are filled in per track "
+        "($$ before a name for a literal $; every other character is sent as written).",
     )
-    max: float | None = Field(None, description="Fail when the candidate's value is above this.")
-    min: float | None = Field(None, description="Fail when the candidate's value is below this.")
+    max: float | None = Field(
+        None, allow_inf_nan=False, description="Fail when the candidate's value is above this (equal passes)."
+    )
+    min: float | None = Field(
+        None, allow_inf_nan=False, description="Fail when the candidate's value is below this (equal passes)."
+    )
     max_ratio_to_stable: float | None = Field(
-        None, gt=0, description="Fail when the candidate's value is above this many times stable's."
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Fail when the candidate's value is above this many times stable's.",
     )
     min_ratio_to_stable: float | None = Field(
-        None, gt=0, description="Fail when the candidate's value is below this many times stable's."
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Fail when the candidate's value is below this many times stable's.",
     )
 
     @model_validator(mode="after")
@@ -76,6 +93,31 @@ class Check(Model):
             raise ValueError("a check needs a bound: max, min, maxRatioToStable or minRatioToStable")
         return self
 
+    @model_validator(mode="after")
+    def _bounds_can_pass(self) -> Self:
+        for low, high, low_name, high_name in (
+            (self.min, self.max, "min", "max"),
+            (self.min_ratio_to_stable, self.max_ratio_to_stable, "minRatioToStable", "maxRatioToStable"),
+        ):
+            if low is not None and high is not None and low > high:
+                raise ValueError(
+                    f"{low_name} ({low:g}) is above {high_name} ({high:g}): no value can pass, "
+                    f"expected {low_name} <= {high_name}"
+                )
+        if self.builtin in RANGES:
+            lowest, highest, unit = RANGES[self.builtin]
+            if self.max is not None and self.max < lowest:
+                raise ValueError(
+                    f"max ({self.max:g}) is below {lowest:g}, the least {self.builtin} can be ({unit}): "
+                    f"no canary can pass, expected max >= {lowest:g}"
+                )
+            if self.min is not None and self.min > highest:
+                raise ValueError(
+                    f"min ({self.min:g}) is above {highest:g}, the most {self.builtin} can be ({unit}): "
+                    f"no canary can pass, expected min <= {highest:g}"
+                )
+        return self
+
     @property
     def title(self) -> str:
         return self.name or str(self.builtin)
@@ -86,9 +128,9 @@ class Analysis(Model):
     (and Argo Rollouts with `traffic: argo`)."""
 
     metrics: list[Check] = Field(default_factory=list, description="Checks of the candidate against its bounds.")
-    window: str = Field("5m", pattern=DURATION, description="Range of the queries' rates ($window).")
+    window: str = Field("5m", pattern=POSITIVE_DURATION, description="Range of the queries' rates ($window).")
     error_rate: ErrorRate | None = Field(None, description="Abort when the error ratio exceeds `max`.")
-    interval: str = Field("1m", pattern=DURATION, description="Time between measurements.")
+    interval: str = Field("1m", pattern=POSITIVE_DURATION, description="Time between measurements.")
     failure_limit: int = Field(3, ge=0, description="Failed measurements that abort the rollout.")
     count: int = Field(
         5, ge=1, description="Measurements before the analysis passes and Argo promotes (without one it never ends)."

@@ -26,6 +26,12 @@ LABEL_VALUE_MAX = 63
 LABEL_VALUE = r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 PERCENT = r"^[0-9]+%$"
 DURATION = r"^[0-9]+[smh]$"
+POSITIVE_DURATION = r"^0*[1-9][0-9]*[smh]$"
+PROMQL_METRIC = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
+PROMQL_LABEL = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+_URL_HOST = r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\[[0-9a-f:.]+\])"
+SERVICE_URL = rf"^https?://{_URL_HOST}(:{_PORT})?/?$"  # a server's root: scheme, host, port; no path or query
 
 WORDS = {
     DNS_LABEL: "a DNS label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with "
@@ -46,6 +52,11 @@ WORDS = {
     PERCENT: "a whole percentage (e.g. '25%')",
     LABEL_VALUE: "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
     DURATION: "a number of seconds, minutes or hours (e.g. '30s', '1m')",
+    SERVICE_URL: "http://HOST:PORT or https://HOST:PORT, no path or query "
+    "(e.g. 'http://prometheus.monitoring.svc:9090')",
+    PROMQL_METRIC: "expected letters, digits, '_' and ':', not starting with a digit (e.g. 'agent_queue_depth')",
+    PROMQL_LABEL: "expected letters, digits and '_', not starting with a digit (e.g. 'queue')",
+    POSITIVE_DURATION: "a number above 0 of seconds, minutes or hours (e.g. '30s', '5m')",
 }
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import Model
 from .configuration import SecretKeyRef
 from .patterns import HOST_PORT
+from .placeholders import TRIGGER, refusing
 from .quantity import Quantity, parse_quantity
 
 
@@ -50,7 +51,11 @@ class ScaleBehavior(Model):
 class PrometheusTrigger(Model):
     """Scale on a PromQL query against the stack's `prometheusAddress`."""
 
-    query: str = Field(min_length=1, description="PromQL returning one number, e.g. `sum(agent_queue_depth)`.")
+    query: Annotated[str, AfterValidator(refusing(TRIGGER))] = Field(
+        min_length=1,
+        description="PromQL returning one number, e.g. `sum(agent_queue_depth)`; $agent, $namespace and $track "
+        "are filled in as in canary checks (no $window: write the range).",
+    )
     threshold: Quantity = Field(description="Target value per pod: pods = ceil(value / threshold).")
 
     @model_validator(mode="after")

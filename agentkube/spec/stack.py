@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from .base import DnsLabel, DnsSubdomain, Model
-from .patterns import DNS_LABEL, LABEL_VALUE, WORDS, label_key_problem
+from .patterns import DNS_LABEL, LABEL_VALUE, SERVICE_URL, WORDS, label_key_problem
 
 
 class Gateway(Model):
@@ -53,7 +53,9 @@ class StackSettings(Model):
     gateway: Gateway | None = Field(None, description="Parent Gateway for `traffic: gateway` canaries.")
     prometheus_address: str = Field(
         "http://prometheus.monitoring.svc:9090",
-        description="Prometheus that canary analysis queries (`agentkube analyze`, `release`, Argo Rollouts).",
+        pattern=SERVICE_URL,
+        description="Prometheus that canary analysis and KEDA triggers query (`agentkube analyze`, `release`, Argo "
+        "Rollouts, KEDA): its root URL, `http://HOST:PORT` or `https://HOST:PORT`, no path or query.",
     )
     prometheus_operator: bool = Field(
         False,
@@ -129,7 +131,7 @@ class StackSettings(Model):
     @field_validator("otel_endpoint")
     @classmethod
     def _endpoint_is_a_url(cls, url: str | None) -> str | None:
-        if url is not None and not re.fullmatch(r"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?/?", url):
+        if url is not None and not re.fullmatch(SERVICE_URL, url):
             raise ValueError(
                 f"'{url}' is not a collector URL, expected http(s)://host[:port], e.g. "
                 "http://otel-collector.observability.svc:4318"

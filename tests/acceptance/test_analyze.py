@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import RunLine
 from tests.prometheus import install, merged, serving, traffic
@@ -141,6 +142,12 @@ def test_an_agent_without_checks_says_how_to_add_them(project: Path, run_line: R
         (["release", "worker", "--steps", "ten"], "--steps takes weights such as 10,25,50,100, not 'ten'"),
         (["release", "worker", "--pause", "5 minutes"], "expected a duration such as 30s, 10m or 1h"),
         (["analyze", "worker", "--window", "1d"], "expected a duration such as 30s, 10m or 1h"),
+        (["analyze", "worker", "--window", "0m"], "expected a duration above 0 such as 30s, 10m or 1h, not '0m'"),
+        (
+            ["analyze", "worker", "--prometheus", "prometheus.monitoring:9090"],
+            "'prometheus.monitoring:9090' is not a Prometheus URL, expected http://HOST:PORT or https://HOST:PORT",
+        ),
+        (["release", "worker", "--prometheus", "http://p:9090/api"], "is not a Prometheus URL"),
     ],
 )
 def test_bad_release_arguments_are_usage_errors(
@@ -153,3 +160,75 @@ def test_bad_release_arguments_are_usage_errors(
     assert done.code == 2
     assert message in done.err
     assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+ANCHORED = """name: worker
+image: ghcr.io/acme/worker:1.0.0
+ports: [{name: http, port: 8080}]
+rollout:
+  strategy: canary
+  canary:
+    image: ghcr.io/acme/worker:1.1.0
+    traffic: TRAFFIC
+    analysis:
+      metrics:
+        - name: server-errors
+          query: 'sum(rate(http_requests_total{agent="$agent",track="$track",code=~"5..$"}[$window]))'
+          max: 0.1
+"""
+
+
+def test_a_regex_anchor_in_a_query_is_sent_to_prometheus_not_a_traceback(project: Path, run_line: RunLine) -> None:
+    (project / "agents" / "worker.yaml").write_text(ANCHORED.replace("TRAFFIC", "replicas"))
+    done = run_line(analyze_args(project, "--prometheus", "http://127.0.0.1:9"))
+    assert done.code == 4  # it got as far as asking
+    (line,) = done.err.splitlines()
+    assert line.startswith("agentkube: Prometheus at http://127.0.0.1:9 is unreachable")
+
+
+def test_an_argo_canary_with_a_regex_anchor_renders(project: Path, run_line: RunLine) -> None:
+    (project / "agents" / "worker.yaml").write_text(ANCHORED.replace("TRAFFIC", "argo"))
+    args = ["--stack", "dev", "--project", str(project), "--agents", str(project / "agents")]
+    done = run_line(["agentkube", "render", *args, "-o", "-"])
+    assert done.code == 0, done.err
+    (template,) = [o for o in yaml.safe_load_all(done.out) if o and o["kind"] == "AnalysisTemplate"]
+    assert template["spec"]["metrics"][0]["provider"]["prometheus"]["query"] == (
+        'sum(rate(http_requests_total{agent="worker",rollouts_pod_template_hash="{{args.canary-hash}}",'
+        'code=~"5..$"}[5m]))'
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "line"),
+    [
+        (
+            ('track="$track"', 'track="{{args.canary-hash}}"'),
+            "worker.yaml: rollout.canary.analysis.metrics[0].query: '{{args.canary-hash}}' is Go/Helm/Argo template "
+            "syntax, which agentkube does not fill; a query may use $agent, $namespace, $track, $window",
+        ),
+        (("$window", "$__rate_interval"), "metrics[0].query: unknown placeholder $__rate_interval"),
+        (("max: 0.1", "max: 0.1\n          min: 0.5"), "metrics[0]: min (0.5) is above max (0.1): no value can pass"),
+        (("metrics:", "window: 0s\n      metrics:"), "rollout.canary.analysis.window: '0s' is not valid"),
+    ],
+)
+def test_bad_analysis_input_is_one_line_naming_the_field(
+    project: Path, run_line: RunLine, edit: tuple[str, str], line: str
+) -> None:
+    (project / "agents" / "worker.yaml").write_text(ANCHORED.replace("TRAFFIC", "replicas").replace(*edit))
+    done = run_line(analyze_args(project, "--prometheus", "http://127.0.0.1:9"))
+    assert done.code == 4
+    (first, *rest) = done.err.splitlines()
+    assert line in first and "agents/worker.yaml: rollout.canary.analysis" in first
+    assert "Traceback" not in done.err and all("problem(s) found" in r for r in rest)
+
+
+def test_a_prometheus_address_without_a_scheme_is_refused_reading_the_stack(project: Path, run_line: RunLine) -> None:
+    stack = project / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text() + "  agentkube:prometheusAddress: prometheus.monitoring:9090\n")
+    done = run_line(analyze_args(project))
+    assert done.code == 4
+    assert (
+        "Pulumi.dev.yaml: config.agentkube:prometheusAddress: 'prometheus.monitoring:9090' is not valid, "
+        "expected http://HOST:PORT or https://HOST:PORT" in done.err.splitlines()[0]
+    )
+    assert "Traceback" not in done.err
