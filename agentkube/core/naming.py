@@ -8,12 +8,15 @@ from typing import Any
 
 from ..spec.agent import AgentSpec, Layer
 from ..spec.stack import StackSettings
+from ..spec.storage import headless_service_name
 from .ports import port_number
 
 MANAGED_BY = "agentkube"
 SPEC_HASH = "agentkube.io/spec-hash"
 CONFIG_HASH = "agentkube.io/config-hash"
 TRACK = "agentkube.io/track"
+CRONJOB_NAME_LIMIT = 52  # the controller appends an 11-character timestamp to name each Job (a 63-character label)
+VOLUME = "data"  # the volume (and claim template) of a stateful agent: its pods' claims are data-<agent>-<ordinal>
 
 
 def namespace(layer: Layer, settings: StackSettings) -> str:
@@ -43,6 +46,16 @@ def labels(spec: AgentSpec, settings: StackSettings) -> dict[str, str]:
 def metadata(spec: AgentSpec, settings: StackSettings, name: str | None = None) -> dict[str, Any]:
     """Name (the agent's by default), namespace of its layer, and its standard labels."""
     return {"name": name or spec.name, "namespace": namespace(spec.layer, settings), "labels": labels(spec, settings)}
+
+
+def headless_service(spec: AgentSpec) -> str:
+    """The StatefulSet's governing Service: a DNS name per pod; callers keep the agent's own Service."""
+    return headless_service_name(spec.name)
+
+
+def cron_job(spec: AgentSpec) -> str:
+    """The CronJob of a scheduled job agent (at most CRONJOB_NAME_LIMIT characters)."""
+    return spec.name
 
 
 def fleet_labels(settings: StackSettings) -> dict[str, str]:

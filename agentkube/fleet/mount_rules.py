@@ -15,6 +15,8 @@ def mounts(spec: AgentSpec) -> list[tuple[str, str]]:
     for i, item in enumerate(spec.secrets):
         if item.path:
             out.append((f"secrets[{i}].path", posixpath.dirname(item.path) or "/"))
+    if spec.storage:
+        out.append(("storage.mountPath", spec.storage.mount_path))
     return out
 
 
