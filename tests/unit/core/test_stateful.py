@@ -121,3 +121,19 @@ def test_the_example_vector_store_keeps_its_collections_on_a_volume() -> None:
         ]
         replicas = sts["spec"]["replicas"]
         assert hard[0]["spec"]["hard"]["requests.storage"] == f"{10 * replicas}Gi"
+
+
+def test_the_pods_of_a_replicated_store_may_reach_each_other_on_its_ports_and_no_one_elses() -> None:
+    objs = built(STORE, CALLER)
+    spec = one_object(objs, "NetworkPolicy", "store")["spec"]
+    self_peer = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NS}},
+        "podSelector": {"matchLabels": spec["podSelector"]["matchLabels"]},
+    }
+    ports = [{"protocol": "TCP", "port": 8080}]
+    assert {"from": [self_peer], "ports": ports} in spec["ingress"]
+    assert {"to": [self_peer], "ports": ports} in spec["egress"]
+    single = one_object(built({**STORE, "scaling": {"replicas": 1}}), "NetworkPolicy", "store")["spec"]
+    assert not any(self_peer in rule.get("from", []) for rule in single.get("ingress", []))
+    callers = [r for r in spec["ingress"] if r["from"] != [self_peer]]
+    assert [p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for r in callers for p in r["from"]] == ["caller"]
