@@ -1,8 +1,8 @@
 """Hypothesis strategies for whole fleets: agent spec documents and stack settings as a user writes them,
 spread over the spec language (ports, env, config, secrets by any key the Secret grammar allows, probes,
 expose with TLS Secrets, MCP ports by name or number, metrics, long agent names near the limits of the names
-derived from them, security opt-outs,
-every rollout strategy, KEDA scale to zero and job agents), so that what `validate` accepts can be put
+derived from them, security opt-outs, every rollout strategy, KEDA scale to zero, job agents per task or on a
+schedule, stateful agents with a volume per pod), so that what `validate` accepts can be put
 before a real API server; and fleets of plain rolling agents, over which the core's invariants hold."""
 
 from __future__ import annotations
@@ -97,6 +97,37 @@ def triggers(draw: st.DrawFn) -> dict[str, Any]:
     return draw(TRIGGER)
 
 
+SCHEDULE = st.sampled_from(["0 2 * * *", "*/15 * * * *", "0 9-17/2 * * MON-FRI", "30 4 1,15 * *", "@hourly", "@daily"])
+STORAGE_SIZE = st.sampled_from(["1Gi", "10Gi", "512Mi", "1.5Gi"])
+STORAGE_PATH = st.sampled_from(["/data", "/var/lib/agent", "/qdrant/storage", "/etc/agent"])  # the last: config's
+
+
+@st.composite
+def schedule(draw: st.DrawFn) -> dict[str, Any]:
+    """A scheduled job's `job` block: a CronJob, with or without its optional settings."""
+    block: dict[str, Any] = {"schedule": draw(SCHEDULE)}
+    if draw(st.booleans()):
+        block["timeZone"] = draw(st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"]))
+    if draw(st.booleans()):
+        block["concurrency"] = draw(st.sampled_from(["Forbid", "Replace"]))
+    if draw(st.booleans()):
+        block["startingDeadlineSeconds"] = draw(st.integers(10, 600))
+    if draw(st.booleans()):
+        block |= {"activeDeadlineSeconds": draw(st.integers(60, 3600)), "retries": draw(st.integers(0, 5))}
+    return block
+
+
+@st.composite
+def storage(draw: st.DrawFn) -> dict[str, Any]:
+    """A stateful agent's `storage`: a claim per pod of its StatefulSet."""
+    block: dict[str, Any] = {"size": draw(STORAGE_SIZE), "mountPath": draw(STORAGE_PATH)}
+    if draw(st.booleans()):
+        block["accessMode"] = draw(st.sampled_from(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]))
+    if draw(st.integers(0, 3)) == 0:
+        block["storageClass"] = "standard"
+    return block
+
+
 @st.composite
 def images(draw: st.DrawFn, name: str) -> str:
     ref = f"{draw(REGISTRY)}/{name}"
@@ -174,17 +205,20 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
     }
     scaled_by_keda = keda and draw(st.integers(0, 2)) == 0  # a third of the agents of a KEDA stack
     job = scaled_by_keda and draw(st.booleans())
+    scheduled = not scaled_by_keda and draw(st.integers(0, 5)) == 0  # a CronJob, in any stack
     if job:  # a task per Job from a queue: no ports, always rolled out gradually
         spec["kind"] = "job"
         if draw(st.booleans()):
             spec["job"] = {"activeDeadlineSeconds": draw(st.integers(60, 3600)), "retries": draw(st.integers(0, 5))}
-    port_names = [] if job else draw(st.lists(PORT_NAME, max_size=3, unique=True))
+    if scheduled:
+        spec |= {"kind": "job", "job": draw(schedule())}
+    port_names = [] if job or scheduled else draw(st.lists(PORT_NAME, max_size=3, unique=True))
     ports = [{"name": n, "port": draw(st.integers(1024, 65535))} for n in port_names]
     if ports:
         spec["ports"] = ports
     if scaled_by_keda:
         spec["scaling"] = {"autoscale": draw(keda_autoscale(job))}
-    elif draw(st.booleans()):
+    elif not scheduled and draw(st.booleans()):
         low = draw(st.integers(1, 4))
         spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 6))}}
     else:
@@ -236,7 +270,10 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
         )
     if callable_agents and draw(st.booleans()):
         spec["dependsOn"] = draw(st.lists(st.sampled_from(callable_agents), unique=True, max_size=2))
-    strategy = "rolling" if job else draw(st.sampled_from(["rolling", "rolling", "canary", "blue-green"]))
+    strategy = "rolling" if job or scheduled else draw(st.sampled_from(["rolling", "rolling", "canary", "blue-green"]))
+    fixed = "replicas" in spec["scaling"]
+    if not (job or scheduled) and strategy == "rolling" and fixed and draw(st.booleans()):
+        spec["storage"] = draw(storage())  # a StatefulSet: fixed replicas, rolled out in place
     candidate = {"image": draw(images(name))}
     if strategy == "canary":
         traffic = draw(st.sampled_from(["replicas", "gateway"] + (["argo"] if ports else [])))

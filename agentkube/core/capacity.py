@@ -18,6 +18,8 @@ def peak_pods(spec: AgentSpec) -> int:
     """Pods an agent may hold quota for at once during a rollout of every track at max scale: the new pods
     with their rolling surge, and the old ones still in their grace period (a terminating pod counts
     against the quota until it is gone, and the rollout does not wait for it)."""
+    if spec.storage is not None:  # a StatefulSet replaces a pod only once it is gone: never more than its replicas
+        return spec.scaling.replicas
     surge = spec.rollout.rolling.max_surge
     total = 0
     for track in tracks(spec):
@@ -87,8 +89,12 @@ def agent_row(spec: AgentSpec) -> Row:
 def strategy_of(spec: AgentSpec) -> str:
     """The release strategy; for a canary split by pods, the real share of pods at min and max scale."""
     rollout = spec.rollout
+    if spec.scheduled and spec.job is not None:  # a CronJob
+        return f"cron ({spec.job.schedule})"
     if spec.kind == "job":  # a ScaledJob: running Jobs finish on their version
         return "job (gradual)"
+    if spec.storage is not None:
+        return "rolling (in place)"
     if rollout.canary:
         text = f"canary {rollout.canary.weight}% ({rollout.canary.traffic}"
         by_pods = [t for t in tracks(spec)] if rollout.canary.traffic == "replicas" else []

@@ -14,15 +14,15 @@ from ..spec.quantity import parse_quantity
 from ..spec.scaling import Autoscale, Job, Trigger
 from ..spec.stack import StackSettings
 from . import naming
-from .workload import config_map_name, pod_template, scanner_skips
+from .workload import job_spec, workload_metadata
 
 KEDA = "keda.sh/v1alpha1"
 
 
 def uses_keda(spec: AgentSpec) -> bool:
-    """KEDA scales the agent: a job agent, or an autoscaler that goes to zero or has triggers."""
+    """KEDA scales the agent: a job agent (but a scheduled one), or an autoscaler that goes to zero or has triggers."""
     auto = spec.scaling.autoscale
-    return spec.kind == "job" or (auto is not None and auto.keda)
+    return (spec.kind == "job" and not spec.scheduled) or (auto is not None and auto.keda)
 
 
 def number(quantity: str) -> str:
@@ -172,21 +172,12 @@ def scaled_job(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
     settings = fleet.settings
     auto = _autoscale(spec)
     job = spec.job or Job()
-    labels = {**naming.labels(spec, settings), naming.TRACK: "stable"}
-    template = pod_template(spec, fleet, labels, config_map_name(spec))
-    # a failed attempt gets a new pod (fresh /tmp, its own logs) until `retries` are used up
-    template["spec"]["restartPolicy"] = "Never"
-    target: dict[str, Any] = {"backoffLimit": job.retries, "template": template}
-    if job.active_deadline_seconds is not None:
-        target = {"activeDeadlineSeconds": job.active_deadline_seconds, **target}
-    meta = naming.metadata(spec, settings)
-    meta["annotations"] = {naming.SPEC_HASH: naming.spec_hash(spec), **scanner_skips(spec)}
     return {
         "apiVersion": KEDA,
         "kind": "ScaledJob",
-        "metadata": meta,
+        "metadata": workload_metadata(spec, fleet, spec.name, naming.labels(spec, settings)),
         "spec": {
-            "jobTargetRef": target,
+            "jobTargetRef": job_spec(spec, fleet),
             "pollingInterval": job.polling_interval,
             "successfulJobsHistoryLimit": job.successful_history,
             "failedJobsHistoryLimit": job.failed_history,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from ..fleet.model import Fleet
 from ..spec.agent import LAYERS, AgentSpec, Layer
 from ..spec.container import POD_SECURITY_LEVELS, PodSecurityLevel, Resources
-from ..spec.quantity import format_cpu, format_memory
+from ..spec.quantity import format_cpu, format_memory, parse_quantity
 from . import naming
 from .capacity import peak_pods
 from .network import default_deny
@@ -83,7 +84,8 @@ def namespace_level(agents: Iterable[AgentSpec]) -> PodSecurityLevel:
 
 
 def quota(ns: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
-    """Room for every agent of the namespace at max scale during a rollout, and no more."""
+    """Room for every agent of the namespace at max scale during a rollout, and no more: the volume claims of its
+    stateful agents too (none elsewhere)."""
     totals = {
         "cpu_request": Decimal(0),
         "cpu_limit": Decimal(0),
@@ -91,8 +93,13 @@ def quota(ns: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
         "memory_limit": Decimal(0),
         "gpu": Decimal(0),
         "pods": Decimal(0),
+        "storage": Decimal(0),
+        "claims": Decimal(0),
     }
     for agent in agents:
+        if agent.storage is not None:  # a claim per pod of the StatefulSet, at its fixed replica count
+            totals["claims"] += agent.scaling.replicas
+            totals["storage"] += agent.scaling.replicas * math.ceil(parse_quantity(agent.storage.size))
         counts = [(peak_pods(agent), pod_resources(agent.resources))]
         if recycles(agent, fleet.settings):
             counts.append((1, RECYCLER))
@@ -107,6 +114,8 @@ def quota(ns: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
         "requests.memory": format_memory(totals["memory_request"]),
         "limits.memory": format_memory(totals["memory_limit"]),
         "requests.nvidia.com/gpu": str(int(totals["gpu"])),
+        "persistentvolumeclaims": str(int(totals["claims"])),
+        "requests.storage": format_memory(totals["storage"]),
     }
     return {
         "apiVersion": "v1",

@@ -6,6 +6,8 @@ import hashlib
 import json
 from typing import Any
 
+from ..fleet import object_names
+from ..fleet.mount_rules import STORAGE_VOLUME
 from ..spec.agent import AgentSpec, Layer
 from ..spec.stack import StackSettings
 from .ports import port_number
@@ -14,6 +16,7 @@ MANAGED_BY = "agentkube"
 SPEC_HASH = "agentkube.io/spec-hash"
 CONFIG_HASH = "agentkube.io/config-hash"
 TRACK = "agentkube.io/track"
+VOLUME = STORAGE_VOLUME  # the volume (and claim template) of a stateful agent
 
 
 def namespace(layer: Layer, settings: StackSettings) -> str:
@@ -43,6 +46,16 @@ def labels(spec: AgentSpec, settings: StackSettings) -> dict[str, str]:
 def metadata(spec: AgentSpec, settings: StackSettings, name: str | None = None) -> dict[str, Any]:
     """Name (the agent's by default), namespace of its layer, and its standard labels."""
     return {"name": name or spec.name, "namespace": namespace(spec.layer, settings), "labels": labels(spec, settings)}
+
+
+def headless_service(spec: AgentSpec) -> str:
+    """The StatefulSet's governing Service: a DNS name per pod; callers keep the agent's own Service."""
+    return object_names.headless_service(spec.name)
+
+
+def cron_job(spec: AgentSpec) -> str:
+    """The CronJob of a scheduled job agent (held to its 52 characters by fleet/name_rules)."""
+    return object_names.cron_job(spec.name)
 
 
 def fleet_labels(settings: StackSettings) -> dict[str, str]:

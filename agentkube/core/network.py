@@ -62,6 +62,8 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
     ingress: list[dict[str, Any]] = []
     if spec.ports and dependents:
         ingress.append({"from": [_peer(a, fleet) for a in dependents], "ports": _ports(spec)})
+    if replicated_store(spec):  # its members replicate to each other through the headless Service
+        ingress.append({"from": [_peer(spec, fleet)], "ports": _ports(spec)})
     if spec.expose:
         ingress.append({"from": [_namespace_peer(settings.ingress_namespace)], "ports": _ports(spec)})
     canary = spec.rollout.canary
@@ -89,6 +91,12 @@ def network_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
     }
 
 
+def replicated_store(spec: AgentSpec) -> bool:
+    """A stateful agent of 2 or more pods with ports: its pods may reach each other on them (peers of a replicated
+    store find each other by the headless Service's per-pod names)."""
+    return spec.storage is not None and bool(spec.ports) and spec.scaling.replicas >= 2
+
+
 def egress_rules(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
     """The NetworkPolicy's egress: DNS (under Cilium, its policy's), dependencies, the collector, the internet.
 
@@ -98,6 +106,8 @@ def egress_rules(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
     cilium = settings.network_policy == "cilium"
     egress: list[dict[str, Any]] = [] if cilium else [{"to": [{"namespaceSelector": {}}], "ports": DNS_PORTS}]
     egress += [{"to": [_peer(dep, fleet)], "ports": _ports(dep)} for dep in (fleet.agent(n) for n in spec.depends_on)]
+    if replicated_store(spec):
+        egress.append({"to": [_peer(spec, fleet)], "ports": _ports(spec)})
     collector = otel_collector(settings)
     if collector and collector.namespace:
         egress.append(

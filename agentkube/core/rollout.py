@@ -14,8 +14,10 @@ from ..spec.delivery import Candidate
 from . import naming
 from .analysis import ARGO_TRACKS, CANARY, argo_metrics, filled
 from .autoscaler import autoscaler, replicas
+from .cronjob import cron_job
 from .keda import scaled_job, trigger_authentications
 from .network import service
+from .statefulset import headless_service, stateful_set
 from .workload import config_map, config_map_name, deployment
 
 ARGO = "argoproj.io/v1alpha1"
@@ -70,6 +72,8 @@ def canary_split(total: int, weight: int) -> tuple[int, int]:
 def tracks(spec: AgentSpec) -> list[Track]:
     """The agent's tracks, stable (or active colour) first."""
     rollout = spec.rollout
+    if spec.scheduled and spec.job is not None:  # a CronJob: no pods between runs, at most `runs_at_once` in them
+        return [Track(spec.name, "stable", spec, None, 100, (0, spec.job.runs_at_once))]
     if rollout.canary is not None:
         canary = rollout.canary
         candidate = as_candidate(spec, canary)
@@ -134,13 +138,17 @@ def _shares_agent_config(track: Track) -> bool:
 
 
 def workload_objects(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
-    """ConfigMaps, Services, Deployments (or Rollout, or a job agent's ScaledJob) and autoscalers of every track,
-    after the TriggerAuthentications their KEDA triggers use."""
+    """ConfigMaps, Services, Deployments (or Rollout, a stateful agent's StatefulSet, a job agent's ScaledJob or
+    CronJob) and autoscalers of every track, after the TriggerAuthentications their KEDA triggers use."""
     settings = fleet.settings
     all_tracks = tracks(spec)
     auths = trigger_authentications(spec, settings)
     if spec.kind == "job":
-        return [o for o in (config_map(spec, fleet), *auths, scaled_job(spec, fleet)) if o is not None]
+        runner = cron_job(spec, fleet) if spec.scheduled else scaled_job(spec, fleet)
+        return [o for o in (config_map(spec, fleet), *auths, runner) if o is not None]
+    if spec.storage is not None:  # validation keeps a stateful agent rolling, at a fixed replica count
+        pods = stateful_set(spec, fleet, spec.scaling.replicas)
+        return [o for o in (config_map(spec, fleet), service(spec, fleet), headless_service(spec, fleet), pods) if o]
     if spec.rollout.strategy == "rolling":
         track = all_tracks[0]
         return [

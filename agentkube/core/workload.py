@@ -1,4 +1,5 @@
-"""The agent's pods: Deployment, pod template, probes, config and secret wiring."""
+"""The agent's pods: Deployment, the pod template (a StatefulSet's and a job's too), probes, config and secret
+wiring."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ..spec.container import Resources
 from ..spec.health import PROBE_KINDS, Probe
 from ..spec.injected import dependency_env, mcp_env
 from ..spec.quantity import format_cpu, format_memory, parse_quantity
+from ..spec.scaling import Job
 from . import naming
 from .ports import default_port, port_number
 from .secrets import secret_name
@@ -80,12 +82,7 @@ def deployment(
     body: dict[str, Any] = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {
-            "name": name or spec.name,
-            "namespace": naming.namespace(spec.layer, settings),
-            "labels": labels,
-            "annotations": {naming.SPEC_HASH: naming.spec_hash(spec), **scanner_skips(spec)},
-        },
+        "metadata": workload_metadata(spec, fleet, name or spec.name, labels),
         "spec": {
             "replicas": replicas,
             "revisionHistoryLimit": 5,
@@ -100,6 +97,30 @@ def deployment(
     if replicas is None:
         del body["spec"]["replicas"]
     return body
+
+
+def workload_metadata(spec: AgentSpec, fleet: Fleet, name: str, labels: dict[str, str]) -> dict[str, Any]:
+    """Metadata of an object that runs the agent's pods: its labels, the spec hash and the scanner skips."""
+    return {
+        "name": name,
+        "namespace": naming.namespace(spec.layer, fleet.settings),
+        "labels": labels,
+        "annotations": {naming.SPEC_HASH: naming.spec_hash(spec), **scanner_skips(spec)},
+    }
+
+
+def job_spec(spec: AgentSpec, fleet: Fleet) -> dict[str, Any]:
+    """The Job a job agent runs (a ScaledJob's per task, a CronJob's per scheduled time): its pod template
+    (the stable track's labels), retries and deadline."""
+    job = spec.job or Job()
+    labels = {**naming.labels(spec, fleet.settings), naming.TRACK: "stable"}
+    template = pod_template(spec, fleet, labels, config_map_name(spec))
+    # a failed attempt gets a new pod (fresh /tmp, its own logs) until `retries` are used up
+    template["spec"]["restartPolicy"] = "Never"
+    target: dict[str, Any] = {"backoffLimit": job.retries, "template": template}
+    if job.active_deadline_seconds is not None:
+        target = {"activeDeadlineSeconds": job.active_deadline_seconds, **target}
+    return target
 
 
 def scanner_skips(spec: AgentSpec) -> dict[str, str]:
@@ -146,6 +167,8 @@ def pod_template(spec: AgentSpec, fleet: Fleet, labels: dict[str, str], config_m
         "containers": [container(spec, fleet, config_map)],
         "volumes": volumes(spec, config_map),
     }
+    if spec.storage:  # a large volume keeps its ownership: no recursive chown at every start
+        pod["securityContext"]["fsGroupChangePolicy"] = "OnRootMismatch"
     if spec.isolation:
         pod["runtimeClassName"] = spec.isolation.runtime_class
     if spec.scheduling.node_selector:

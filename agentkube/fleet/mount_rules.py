@@ -14,6 +14,7 @@ from ..spec.agent import AgentSpec
 from ..spec.configuration import SecretItem
 
 SCRATCH = "/tmp"
+STORAGE_VOLUME = "data"  # the volume (and claim template) of a stateful agent: claims are data-<agent>-<n>
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ def container_mounts(spec: AgentSpec) -> list[Mount]:
         out.append(Mount("config", spec.config.mount_path, True, ("config.mountPath",)))
     for n, (directory, items) in enumerate(secret_dirs(spec).items()):
         out.append(Mount(f"secrets-{n}", directory, True, tuple(f"secrets[{i}].path" for i, _ in items)))
+    if spec.storage:  # the StatefulSet's claim: the one writable place besides /tmp
+        out.append(Mount(STORAGE_VOLUME, spec.storage.mount_path, False, ("storage.mountPath",)))
     return out
 
 

@@ -47,6 +47,16 @@ def trigger_authentication(agent: str, index: int) -> str:
     return f"{agent}-trigger-{index}"
 
 
+def headless_service(agent: str) -> str:
+    """The StatefulSet's governing Service of a stateful agent: a DNS name per pod (`<agent>-0.<this>`)."""
+    return f"{agent}-headless"
+
+
+def cron_job(agent: str) -> str:
+    """The CronJob of a scheduled job agent."""
+    return agent
+
+
 def recycler(agent: str) -> str:
     """The sandbox pool's recycler: its CronJob, ServiceAccount, Role and RoleBinding, and its pods' name label."""
     return f"{agent}-recycler"
@@ -94,12 +104,18 @@ def derived_names(spec: AgentSpec) -> list[DerivedName]:
         if rollout.strategy != "rolling":
             out.append(DerivedName("ConfigMap", f"{config_map(name)}-", hashed=True))
     if spec.kind == "job":
+        if spec.job is not None and spec.job.schedule is not None:
+            out.append(DerivedName("CronJob", cron_job(name)))
+            return out
         out.append(DerivedName("ScaledJob", name))
         if auto:
             out += _trigger_auths(spec)
         return out
     tracks = [track(name, t) for t in _track_names(spec)]
     workload = "Rollout" if rollout.canary is not None and rollout.canary.traffic == "argo" else "Deployment"
+    if spec.storage:
+        workload = "StatefulSet"
+        out.append(DerivedName("Service", headless_service(name)))
     out += [DerivedName(workload, t) for t in tracks]
     if auto:
         out += [DerivedName("ScaledObject" if auto.keda else "HorizontalPodAutoscaler", t) for t in tracks]

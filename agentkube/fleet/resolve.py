@@ -18,6 +18,7 @@ from .mount_rules import mount_problems
 from .name_rules import name_problems
 from .port_rules import port_problems
 from .scaling_rules import keda_problems, zero_warnings
+from .storage_rules import storage_problems
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,7 +79,7 @@ def resolve(
         sources[spec.name] = file
         problems += [
             Problem(file, path, msg)
-            for rule in (port_problems, mount_problems, isolation_problems, name_problems)
+            for rule in (port_problems, mount_problems, isolation_problems, name_problems, storage_problems)
             for path, msg in rule(spec)
         ]
         problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec, mcp_servers)]

@@ -1,4 +1,5 @@
-"""Checks of scale to zero, KEDA triggers and `kind: job` agents: what the spec combines and what the stack runs."""
+"""Checks of scale to zero, KEDA triggers and `kind: job` agents (scheduled ones: `schedule_rules`): what the spec
+combines and what the stack runs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ..spec.patterns import PROMQL_LABEL, PROMQL_METRIC, WORDS
 from ..spec.problems import Problem
 from ..spec.scaling import Autoscale
 from ..spec.stack import StackSettings
+from .schedule_rules import schedule_problems
 
 TRIGGER_EXAMPLE = "triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}]"
 
@@ -24,7 +26,7 @@ def keda_problems(spec: AgentSpec, settings: StackSettings, file: str, stack_fil
         f"set `agentkube:keda: true` in {stack_file} once KEDA runs in its cluster"
     )
     auto = spec.scaling.autoscale
-    if spec.kind == "job":  # its triggers and min are the ScaledJob's: one problem says it all
+    if spec.kind == "job" and not spec.scheduled:  # its triggers and min are the ScaledJob's: one problem says it all
         problems.append(Problem(file, "kind", f"'job' runs as a KEDA ScaledJob and needs KEDA, {declare}"))
     elif auto is not None and auto.min == 0:
         problems.append(
@@ -100,7 +102,31 @@ def _promql_name_problems(auto: Autoscale) -> list[tuple[str, str]]:
 
 
 def _job_problems(spec: AgentSpec) -> list[tuple[str, str]]:
-    """A job agent takes one task per Job from a queue: triggers, no ports, no traffic-shifting rollout."""
+    """A job agent takes one task per Job from a queue (triggers) or runs on a schedule; no ports, no
+    traffic-shifting rollout."""
+    problems = schedule_problems(spec) + ([] if spec.scheduled else _queue_problems(spec))
+    if spec.ports:
+        problems.append(
+            (
+                "ports",
+                "a job agent takes its tasks from a queue or a schedule and serves no traffic, expected no ports "
+                "(kind: service for an agent that others call)",
+            )
+        )
+    if spec.rollout.strategy != "rolling":
+        problems.append(
+            (
+                "rollout.strategy",
+                f"'{spec.rollout.strategy}' does not apply to a job agent: each task runs to completion on the "
+                "version current when it started, and an update starts new Jobs on the new version while running "
+                "Jobs finish (KEDA's gradual rollout); expected rolling",
+            )
+        )
+    return problems
+
+
+def _queue_problems(spec: AgentSpec) -> list[tuple[str, str]]:
+    """A job agent that takes one task per Job from a queue: triggers and a min, no utilization targets."""
     auto = spec.scaling.autoscale
     problems = []
     if auto is None:
@@ -158,21 +184,4 @@ def _job_problems(spec: AgentSpec) -> list[tuple[str, str]]:
             problems.append(
                 ("scaling.autoscale.cooldownSeconds", "a job agent has no cooldown: each Job ends with its task")
             )
-    if spec.ports:
-        problems.append(
-            (
-                "ports",
-                "a job agent takes its tasks from a queue and serves no traffic, expected no ports "
-                "(kind: service for an agent that others call)",
-            )
-        )
-    if spec.rollout.strategy != "rolling":
-        problems.append(
-            (
-                "rollout.strategy",
-                f"'{spec.rollout.strategy}' does not apply to a job agent: each task runs to completion on the "
-                "version current when it started, and an update starts new Jobs on the new version while running "
-                "Jobs finish (KEDA's gradual rollout); expected rolling",
-            )
-        )
     return problems

@@ -55,19 +55,21 @@ def status(target: StackTarget) -> tuple[list[AgentStatus], list[ToolServer]]:
     cluster = cluster_of(target.project, fleet.settings, target.stack)
     argo = any(a.rollout.canary and a.rollout.canary.traffic == "argo" for a in fleet.agents)
     keda = any(uses_keda(a) for a in fleet.agents)
+    cron = any(a.scheduled for a in fleet.agents)
     by_namespace: dict[str, list[dict[str, Any]]] = {}
     out = []
     for spec in fleet.agents:
         ns = naming.namespace(spec.layer, fleet.settings)
         if ns not in by_namespace:
-            by_namespace[ns] = _namespace_objects(cluster, ns, argo, keda)
+            by_namespace[ns] = _namespace_objects(cluster, ns, argo, keda, cron)
         out.append(_agent_status(spec, ns, by_namespace[ns]))
     return out, tool_servers(fleet)
 
 
-def _namespace_objects(cluster: Cluster, ns: str, argo: bool, keda: bool) -> list[dict[str, Any]]:
-    kinds = "deployments,horizontalpodautoscalers,pods,endpointslices,events" + (",rollouts.argoproj.io" * argo)
-    kinds += ",scaledobjects.keda.sh,scaledjobs.keda.sh,jobs" * keda
+def _namespace_objects(cluster: Cluster, ns: str, argo: bool, keda: bool, cron: bool = False) -> list[dict[str, Any]]:
+    kinds = "deployments,statefulsets,horizontalpodautoscalers,pods,endpointslices,events"
+    kinds += ",rollouts.argoproj.io" * argo + ",scaledobjects.keda.sh,scaledjobs.keda.sh" * keda
+    kinds += ",cronjobs" * cron + ",jobs" * (keda or cron)
     return cluster.items(kinds, "-n", ns)
 
 
@@ -76,7 +78,9 @@ def _named(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any
 
 
 def _agent_status(spec: AgentSpec, ns: str, objects: list[dict[str, Any]]) -> AgentStatus:
-    if spec.kind == "job":
+    if spec.scheduled:
+        track_list = [_cron_status(spec, objects)]
+    elif spec.kind == "job":
         track_list = [_job_status(spec, objects)]
     else:
         track_list = [_track_status(t, objects) for t in tracks(spec) if t.max_pods or t.replicas is None]
@@ -102,7 +106,7 @@ def _agent_status(spec: AgentSpec, ns: str, objects: list[dict[str, Any]]) -> Ag
 
 
 def _track_status(track: Track, objects: list[dict[str, Any]]) -> TrackStatus:
-    found = _named(objects, "Deployment", track.name) or _named(objects, "Rollout", track.name)
+    found = next((w for k in ("Deployment", "Rollout", "StatefulSet") if (w := _named(objects, k, track.name))), None)
     auto = _named(objects, "HorizontalPodAutoscaler", track.name)
     scaled = _named(objects, "ScaledObject", track.name)
     autoscaler = None
@@ -132,7 +136,8 @@ def _track_status(track: Track, objects: list[dict[str, Any]]) -> TrackStatus:
         container["image"],
         labels.get("app.kubernetes.io/version", "?"),
         autoscaler,
-        _rolled_out(found, desired) and conditions.get("Available") == "True",
+        # a StatefulSet has no Available condition: its rollout status is the whole test
+        _rolled_out(found, desired) and (found["kind"] == "StatefulSet" or conditions.get("Available") == "True"),
     )
 
 
@@ -172,4 +177,33 @@ def _job_status(spec: AgentSpec, objects: list[dict[str, Any]]) -> TrackStatus:
         (scaled["metadata"].get("labels") or {}).get("app.kubernetes.io/version", "?"),
         f"{len(running)}/{scaled['spec'].get('minReplicaCount', 0)}..{scaled['spec'].get('maxReplicaCount', 100)}",
         conditions.get("Ready") != "False",
+    )
+
+
+def _cron_status(spec: AgentSpec, objects: list[dict[str, Any]]) -> TrackStatus:
+    """A scheduled job agent: its CronJob, and as ready/desired the Jobs it runs now; the schedule in place of an
+    autoscaler. Available while the CronJob exists and is not suspended."""
+    cron = _named(objects, "CronJob", naming.cron_job(spec))
+    if cron is None:
+        return TrackStatus("cron", spec.name, 0, 0, spec.image, spec.resolved_version, None, False)
+    running = [
+        o
+        for o in objects
+        if o["kind"] == "Job"
+        and any(
+            ref.get("kind") == "CronJob" and ref.get("name") == cron["metadata"]["name"]
+            for ref in o["metadata"].get("ownerReferences") or []
+        )
+        and (o.get("status") or {}).get("active")
+    ]
+    template = cron["spec"]["jobTemplate"]["spec"]["template"]
+    return TrackStatus(
+        "cron",
+        spec.name,
+        len(running),
+        len(running),
+        template["spec"]["containers"][0]["image"],
+        (cron["metadata"].get("labels") or {}).get("app.kubernetes.io/version", "?"),
+        cron["spec"]["schedule"],
+        not cron["spec"].get("suspend", False),
     )

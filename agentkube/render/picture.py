@@ -115,8 +115,14 @@ def box_lines(spec: AgentSpec) -> list[tuple[str, str]]:
 
 
 def runtime_text(spec: AgentSpec) -> str:
-    """How the agent runs, beyond a plain Deployment: job or scale to zero, isolation, sandbox pool, MCP."""
-    parts = ["job per task"] if spec.kind == "job" else ["scales to zero"] if spec.scaling.min == 0 else []
+    """How the agent runs, beyond a plain Deployment: job (per task or on a schedule) or scale to zero, its
+    volume, isolation, sandbox pool, MCP."""
+    if spec.scheduled and spec.job is not None:
+        parts = [f"cron {spec.job.schedule}"]
+    else:
+        parts = ["job per task"] if spec.kind == "job" else ["scales to zero"] if spec.scaling.min == 0 else []
+    if spec.storage:
+        parts.append(f"volume {spec.storage.size}")
     if spec.isolation:
         parts.append(spec.isolation.runtime_class)
     if spec.sandbox:

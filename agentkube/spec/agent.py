@@ -20,6 +20,7 @@ from .image import check_versioned, parse_image, version_of
 from .patterns import DNS_LABEL, VERSION
 from .runtime import EgressHost, Expose, Isolation, Mcp, Sandbox, Tracing
 from .scaling import Disruption, Job, Scaling
+from .storage import Storage
 
 Layer = Literal["orchestration", "agent-pool", "infrastructure"]
 LAYERS: tuple[Layer, ...] = ("orchestration", "agent-pool", "infrastructure")
@@ -56,8 +57,9 @@ class AgentSpec(Model):
     scaling: Scaling = Field(default_factory=Scaling, description="Fixed replicas or an autoscaling policy.")
     kind: Literal["service", "job"] = Field(
         "service",
-        description="service: a Deployment of long-running pods; job: a task per message, each run to completion "
-        "by a KEDA ScaledJob (needs `agentkube:keda`, `scaling.autoscale.triggers`, no ports).",
+        description="service: a Deployment of long-running pods (a StatefulSet with `storage`); job: run to "
+        "completion, a task per message by a KEDA ScaledJob (needs `agentkube:keda`, `scaling.autoscale.triggers`, "
+        "no ports), or by a CronJob on `job.schedule`.",
     )
     job: Job | None = Field(None, description="Run-to-completion settings, with `kind: job` (defaults when unset).")
     secrets: list[SecretItem] = Field(default_factory=list, description="Secrets injected at runtime, by reference.")
@@ -68,6 +70,11 @@ class AgentSpec(Model):
         "network policy, URL injected as `<NAME>_URL`.",
     )
     expose: Expose | None = Field(None, description="External entrypoint (Ingress).")
+    storage: Storage | None = Field(
+        None,
+        description="A persistent volume per pod that survives rollouts: the agent runs as a StatefulSet "
+        "(fixed replicas, rolling updates in place).",
+    )
     disruption: Disruption = Field(default_factory=Disruption, description="PodDisruptionBudget (at >= 2 replicas).")
     shutdown: Shutdown = Field(default_factory=Shutdown, description="Graceful shutdown of long agent sessions.")
     metrics: Metrics | None = Field(None, description="Prometheus scrape target.")
@@ -96,6 +103,11 @@ class AgentSpec(Model):
         if self.egress is None and self.isolation is not None:
             return []
         return self.egress
+
+    @property
+    def scheduled(self) -> bool:
+        """A job agent run by a CronJob on `job.schedule` (rather than a KEDA ScaledJob per queued task)."""
+        return self.kind == "job" and self.job is not None and self.job.schedule is not None
 
     @property
     def tag(self) -> str | None:

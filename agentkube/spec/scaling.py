@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -11,6 +11,7 @@ from .configuration import SecretKeyRef
 from .patterns import HOST_PORT
 from .placeholders import TRIGGER, refusing
 from .quantity import Quantity, parse_quantity
+from .schedule import Schedule, TimeZone
 
 
 class ExternalMetric(Model):
@@ -172,15 +173,43 @@ class Autoscale(Model):
 
 
 class Job(Model):
-    """Run-to-completion settings of a `kind: job` agent: a KEDA ScaledJob starts a Job per task."""
+    """Run-to-completion settings of a `kind: job` agent: a KEDA ScaledJob starts a Job per task, or with
+    `schedule` a CronJob starts one at each scheduled time."""
 
+    schedule: Schedule | None = Field(
+        None,
+        description="Cron schedule (5 fields: minute hour day-of-month month day-of-week, e.g. `0 2 * * *`, or "
+        "@hourly, @daily, @weekly, @monthly, @yearly): a CronJob runs the job then, instead of a Job per "
+        "queued task (no triggers, no KEDA).",
+    )
+    time_zone: TimeZone | None = Field(
+        None, description="IANA time zone of `schedule` (e.g. Europe/Berlin); the controller's, usually UTC, if unset."
+    )
+    concurrency: Literal["Forbid", "Replace"] = Field(
+        "Forbid",
+        description="With `schedule`, when a run is due while the last one still runs: Forbid skips the new run, "
+        "Replace stops the old one.",
+    )
+    starting_deadline_seconds: int | None = Field(
+        None,
+        ge=10,
+        description="With `schedule`, how late a missed run may still start (e.g. after the controller was down); "
+        "later ones are skipped.",
+    )
     active_deadline_seconds: int | None = Field(
         None, ge=1, description="Longest a Job may run before it is stopped and counted as failed (none by default)."
     )
     retries: int = Field(3, ge=0, description="Retries of a failed task, each in a new pod (the Job's backoffLimit).")
     successful_history: int = Field(10, ge=0, description="Finished Jobs kept for their logs (KEDA default 100).")
     failed_history: int = Field(10, ge=0, description="Failed Jobs kept for their logs (KEDA default 100).")
-    polling_interval: int = Field(30, ge=1, description="Seconds between KEDA's looks at the triggers.")
+    polling_interval: int = Field(
+        30, ge=1, description="Seconds between KEDA's looks at the triggers (not with `schedule`)."
+    )
+
+    @property
+    def runs_at_once(self) -> int:
+        """Jobs of a schedule that may run at once: a replaced run is still stopping when the next starts."""
+        return 2 if self.concurrency == "Replace" else 1
 
 
 class Scaling(Model):

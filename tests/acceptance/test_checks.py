@@ -20,7 +20,7 @@ from agentkube.core.secrets import without_secret_values
 from agentkube.render.files import write_render_dir
 from agentkube.render.schema import SCHEMA_FILE
 from tests.acceptance.test_crds import CUSTOM, job_of, validate_custom
-from tests.helpers import KUBERNETES_FLOOR, ROOT, stack_fleet
+from tests.helpers import KUBERNETES_FLOOR, ROOT, fleet_of, stack_fleet
 
 VERSIONS = sorted(
     {v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= KUBERNETES_FLOOR},
@@ -121,7 +121,7 @@ def test_checkov_finds_nothing_with_default_settings(stack: str, tmp_path: Path)
 def test_secure_defaults_on_every_pod_template(stack: str) -> None:
     overridden = {"vector-store"}  # runAsUser set explicitly in its spec
     for obj in rendered(stack):
-        if obj["kind"] != "Deployment":
+        if obj["kind"] not in ("Deployment", "StatefulSet"):
             continue
         pod = obj["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
@@ -139,6 +139,39 @@ def test_secure_defaults_on_every_pod_template(stack: str) -> None:
             assert set(container["resources"]["requests"]) >= {"cpu", "memory"}
             assert set(container["resources"]["limits"]) >= {"cpu", "memory"}
             assert {"readinessProbe", "livenessProbe"} <= set(container)
+
+
+STATEFUL_AND_SCHEDULED = (
+    {
+        "name": "store",
+        "image": "ghcr.io/acme/store:1.0.0",
+        "ports": [{"name": "http", "port": 6333}],
+        "storage": {"size": "10Gi", "mountPath": "/data", "storageClass": "standard"},
+        "scaling": {"replicas": 3},
+    },
+    {
+        "name": "nightly",
+        "image": "ghcr.io/acme/nightly:1.0.0",
+        "kind": "job",
+        "job": {"schedule": "0 2 * * *", "timeZone": "Europe/Berlin", "activeDeadlineSeconds": 3600},
+        "dependsOn": ["store"],
+    },
+)
+
+
+@pytest.mark.parametrize("version", [VERSIONS[0], VERSIONS[-1]])
+def test_stateful_and_scheduled_agents_are_valid_in_strict_mode(version: str) -> None:
+    objects = json.loads(json.dumps(without_secret_values(build(fleet_of(*STATEFUL_AND_SCHEDULED)))))
+    assert {"StatefulSet", "CronJob"} <= {o["kind"] for o in objects}
+    assert strict_errors(objects, version) == []
+
+
+def test_checkov_finds_nothing_in_stateful_and_scheduled_agents(tmp_path: Path) -> None:
+    objects = json.loads(json.dumps(without_secret_values(build(fleet_of(*STATEFUL_AND_SCHEDULED)))))
+    report = checkov_report(objects, tmp_path / "stateful")
+    assert_clean(report, passed=100)
+    scanned = {c["resource"].split(".")[0] for c in report["results"]["passed_checks"]}
+    assert {"StatefulSet", "CronJob"} <= scanned
 
 
 def test_example_specs_validate_against_the_json_schema() -> None:

@@ -49,7 +49,7 @@ def test_validate_broken_copy_lists_every_problem(
         "agents/researcher.yaml: replicaz: unknown field 'replicaz', expected one of: args, command, config, "
         "dependsOn, disruption, egress, env, expose, health, image, isolation, job, kind, layer, mcp, metrics, name, "
         "ports, resources, rollout, sandbox, scaling, scheduling, secrets, security, serviceAccount, shutdown, "
-        "tracing, version",
+        "storage, tracing, version",
         "agents/researcher.yaml: resources.requests.memory: '500mb' is not a Kubernetes quantity, expected a number "
         "with an optional suffix such as 250m, 1, 512Mi or 2Gi (did you mean '500Mi'?)",
         "2 problem(s) found; nothing was rendered or deployed",

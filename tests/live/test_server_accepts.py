@@ -24,7 +24,7 @@ from tests.strategies import fleets
 
 # applied for real, namespaces first: what pod admission looks up (a pod's ServiceAccount must exist)
 LAYER_KINDS = ("Namespace", "PriorityClass", "ResourceQuota", "LimitRange", "ServiceAccount")
-WORKLOADS = ("Deployment", "Rollout", "ScaledJob")
+WORKLOADS = ("Deployment", "Rollout", "ScaledJob", "StatefulSet", "CronJob")
 counter = itertools.count()
 
 
@@ -50,10 +50,29 @@ def apply(kube: Cluster, objects: list[dict[str, Any]], dry_run: bool) -> list[s
 
 
 def pod_template(workload: dict[str, Any]) -> dict[str, Any]:
-    """The pod template of a Deployment or Rollout, or of the Jobs a KEDA ScaledJob starts."""
+    """The pod template of a Deployment, Rollout or StatefulSet, or of the Jobs a KEDA ScaledJob or a CronJob
+    starts."""
     spec = workload["spec"]
-    template: dict[str, Any] = spec["jobTargetRef"]["template"] if workload["kind"] == "ScaledJob" else spec["template"]
+    if workload["kind"] == "ScaledJob":
+        template: dict[str, Any] = spec["jobTargetRef"]["template"]
+    elif workload["kind"] == "CronJob":
+        template = spec["jobTemplate"]["spec"]["template"]
+    else:
+        template = spec["template"]
     return template
+
+
+def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    """The pod spec as the controller makes it: a StatefulSet's pod 0 also mounts its claims."""
+    pod = dict(pod_template(workload)["spec"])
+    name = workload["metadata"]["name"]
+    claims = [
+        {"name": c["metadata"]["name"], "persistentVolumeClaim": {"claimName": f"{c['metadata']['name']}-{name}-0"}}
+        for c in workload["spec"].get("volumeClaimTemplates") or []
+    ]
+    if claims:
+        pod["volumes"] = [*pod.get("volumes", []), *claims]
+    return pod
 
 
 def probe_pods(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -67,7 +86,7 @@ def probe_pods(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "namespace": o["metadata"]["namespace"],
                 "labels": pod_template(o)["metadata"]["labels"],
             },
-            "spec": pod_template(o)["spec"],
+            "spec": pod_spec(o),
         }
         for o in objects
         if o["kind"] in WORKLOADS and o["spec"].get("replicas", 1) > 0  # replicas 0: no pod is ever made

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 import pytest
 
 from agentkube.core.build import build, fleet_objects, object_key
@@ -153,8 +154,20 @@ def test_invalid_fleet_fails_before_any_resource(monkeypatch: pytest.MonkeyPatch
     assert recorder.resources == []
 
 
+def test_a_stateful_agent_is_registered_as_a_typed_stateful_set_with_its_claims() -> None:
+    recorder = run_program("prod", **{"agentkube:context": "prod-cluster"})
+    (store,) = [r for r in recorder.kubernetes() if r.typ == "kubernetes:apps/v1:StatefulSet"]
+    assert store.name == "agentkube-infrastructure/vector-store"
+    (claim,) = unsecret(store.inputs)["spec"]["volumeClaimTemplates"]
+    assert claim["spec"]["resources"]["requests"]["storage"] == "10Gi"
+    deployments = {r.name for r in recorder.kubernetes() if r.typ == "kubernetes:apps/v1:Deployment"}
+    assert "agentkube-infrastructure/vector-store" not in deployments
+
+
 def test_resource_class_maps_api_versions() -> None:
     assert resource_class("apps/v1", "Deployment").__name__ == "Deployment"  # type: ignore[union-attr]
+    assert resource_class("apps/v1", "StatefulSet") is k8s.apps.v1.StatefulSet
+    assert resource_class("batch/v1", "CronJob") is k8s.batch.v1.CronJob
     assert resource_class("networking.k8s.io/v1", "NetworkPolicy").__name__ == "NetworkPolicy"  # type: ignore[union-attr]
     assert resource_class("argoproj.io/v1alpha1", "Rollout") is None
 

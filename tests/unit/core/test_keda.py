@@ -305,7 +305,9 @@ def test_every_scaled_workload_has_one_autoscaler_and_no_replicas(
             refs = {t["authenticationRef"]["name"] for t in obj["spec"]["triggers"] if "authenticationRef" in t}
             assert {(obj["metadata"]["namespace"], r) for r in refs} <= auths
     jobs = {a.name for a in fleet.agents if a.kind == "job"}
-    assert {o["metadata"]["name"] for o in objs if o["kind"] == "ScaledJob"} == jobs
+    scheduled = {a.name for a in fleet.agents if a.scheduled}  # a CronJob each, no KEDA
+    assert {o["metadata"]["name"] for o in objs if o["kind"] == "ScaledJob"} == jobs - scheduled
+    assert scheduled <= {o["metadata"]["name"] for o in objs if o["kind"] == "CronJob"}
     assert not jobs & {
         o["metadata"]["name"] for o in objs if o["kind"] in ("Deployment", "Service", "PodDisruptionBudget")
     }

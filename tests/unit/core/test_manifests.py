@@ -325,6 +325,8 @@ def test_quota_fits_a_rollout_at_max_scale_with_surge_and_terminating_pods() -> 
         "requests.memory": "18Gi",
         "limits.memory": "36Gi",
         "requests.nvidia.com/gpu": "18",
+        "persistentvolumeclaims": "0",  # no stateful agent: no claims
+        "requests.storage": "0",
     }
 
 
@@ -395,9 +397,14 @@ def test_shutdown_drains_before_sigterm() -> None:
 
 def test_prod_is_highly_available_and_dev_is_small() -> None:
     dev, prod = build(stack_fleet("dev")), build(stack_fleet("prod"))
-    for name in ("code-runner", "coder", "orchestrator", "researcher", "tool-server-blue", "vector-store"):
+    for name in ("code-runner", "coder", "orchestrator", "researcher", "tool-server-blue"):
         assert "topologySpreadConstraints" in pod(prod, name)
         assert "topologySpreadConstraints" not in pod(dev, name)
+    stateful = {
+        env: one_object(objs, "StatefulSet", "vector-store")["spec"]["template"]["spec"]
+        for env, objs in (("dev", dev), ("prod", prod))
+    }
+    assert "topologySpreadConstraints" in stateful["prod"] and "topologySpreadConstraints" not in stateful["dev"]
     assert len([o for o in prod if o["kind"] == "PodDisruptionBudget"]) == 6
     budgets = [o["metadata"]["name"] for o in dev if o["kind"] == "PodDisruptionBudget"]
     assert budgets == ["code-runner"]  # dev's one agent of 2 pods: the sandbox pool

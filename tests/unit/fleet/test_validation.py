@@ -249,8 +249,8 @@ def test_a_job_agent_serves_no_ports_and_scales_by_tasks_only() -> None:
     }
     spec["scaling"]["autoscale"]["metrics"] = [{"pods": {"name": "busy", "averageValue": "1"}}]
     assert spec_problems(spec, keda=True) == [
-        "agents/worker.yaml: ports: a job agent takes its tasks from a queue and serves no traffic, expected no "
-        "ports (kind: service for an agent that others call)",
+        "agents/worker.yaml: ports: a job agent takes its tasks from a queue or a schedule and serves no traffic, "
+        "expected no ports (kind: service for an agent that others call)",
         "agents/worker.yaml: scaling.autoscale.cooldownSeconds: a job agent has no cooldown: each Job ends with its "
         "task",
         "agents/worker.yaml: scaling.autoscale.cpu: a job agent is scaled by its tasks, not by utilization, expected "

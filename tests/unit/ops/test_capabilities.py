@@ -20,7 +20,7 @@ from tests.helpers import stack_fleet
 
 BUILT_IN = {
     "v1": ["Namespace", "Service", "ServiceAccount", "ConfigMap", "Secret", "ResourceQuota", "LimitRange"],
-    "apps/v1": ["Deployment"],
+    "apps/v1": ["Deployment", "StatefulSet"],
     "batch/v1": ["CronJob"],
     "policy/v1": ["PodDisruptionBudget"],
     "autoscaling/v2": ["HorizontalPodAutoscaler"],

@@ -18,7 +18,7 @@ def test_unknown_field_suggests_the_close_one() -> None:
         "agents/worker.yaml: imagePullPolicyy: unknown field 'imagePullPolicyy', expected one of: args, command, "
         "config, dependsOn, disruption, egress, env, expose, health, image, isolation, job, kind, layer, mcp, "
         "metrics, name, ports, resources, rollout, sandbox, scaling, scheduling, secrets, security, serviceAccount, "
-        "shutdown, tracing, version",
+        "shutdown, storage, tracing, version",
         "agents/worker.yaml: scaling.replica: unknown field 'replica' (did you mean 'replicas'?)",
     ]
 
