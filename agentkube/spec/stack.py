@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from .addresses import collector_destination
 from .base import Model
 from .patterns import DNS_LABEL, LABEL_VALUE, WORDS, label_key_problem
 
@@ -76,7 +77,8 @@ class StackSettings(Model):
     otel_endpoint: str | None = Field(
         None,
         description="OpenTelemetry collector (`http://host:port`) every pod exports to (OTEL_EXPORTER_OTLP_ENDPOINT), "
-        "with the egress to reach it.",
+        "with the egress to reach it: an in-cluster name (`otel-collector.observability`, `...svc`, "
+        "`...svc.cluster.local`) opens its namespace and port, a public host its port, an IP address its ipBlock.",
     )
     gateway_channel: Literal["standard", "experimental"] = Field(
         "standard",
@@ -127,11 +129,8 @@ class StackSettings(Model):
     @field_validator("otel_endpoint")
     @classmethod
     def _endpoint_is_a_url(cls, url: str | None) -> str | None:
-        if url is not None and not re.fullmatch(r"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?/?", url):
-            raise ValueError(
-                f"'{url}' is not a collector URL, expected http(s)://host[:port], e.g. "
-                "http://otel-collector.observability.svc:4318"
-            )
+        if url is not None:
+            collector_destination(url)
         return url
 
     @field_validator("labels")
