@@ -12,7 +12,6 @@ CONFIG_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
 CONFIGMAP_KEY = r"^([-_a-zA-Z0-9][-._a-zA-Z0-9]*|\.[-_a-zA-Z0-9][-._a-zA-Z0-9]*|\.\.[-._a-zA-Z0-9]+)$"  # not . or ..
 VERSION = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 HOST = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
-EGRESS_HOST = HOST[:-1] + r"(:[0-9]{1,5})?$"  # host[:port]
 URL_PATH = r"^/"
 HOST_PORT = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:[0-9]{1,5}$"
 LABEL_VALUE = r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
@@ -29,8 +28,6 @@ WORDS = {
     CONFIGMAP_KEY: "a file name of letters, digits, '-', '_' and '.' (e.g. 'agent.yaml')",
     VERSION: "letters, digits, '-', '_' and '.', starting and ending with a letter or digit (e.g. '1.4.2')",
     HOST: "a DNS name with at least one dot, optionally starting with '*.' (e.g. 'agents.example.com')",
-    EGRESS_HOST: "a DNS name with at least one dot, optionally starting with '*.' and ending with ':port' "
-    "(e.g. 'api.openai.com:443')",
     URL_PATH: "a path starting with '/' (e.g. '/health')",
     HOST_PORT: "a host name and a port (e.g. 'redis.infra.svc:6379')",
     PERCENT: "a whole percentage (e.g. '25%')",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from agentkube.core.build import build
 from agentkube.fleet.settings import settings_from_config
 from agentkube.spec.problems import SpecError
-from tests.helpers import BASE, fleet_of, objects_of_kind, one_object, spec_problems, stack_fleet
+from tests.helpers import BASE, ROOT, fleet_of, objects_of_kind, one_object, spec_problems, stack_fleet
 from tests.strategies import egress_entries, fleets
 
 INTERNET_EXCEPT = ["10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"]
@@ -317,3 +317,10 @@ def test_no_policy_of_a_generated_fleet_reaches_metadata_or_carrier_grade_nat(
         return
     assert opened_to(objs, METADATA, by_name=True) == []
     assert opened_to(objs, CARRIER_GRADE) == []  # the strategies' entries never name a range inside it
+
+
+def test_the_guide_quotes_what_validate_says_of_an_in_cluster_name() -> None:
+    guide = (ROOT / "docs/guides/agent-native-runtime.md").read_text()
+    search = {**BASE, "name": "search", "egress": ["pgvector.agentkube-infrastructure.svc:5432"]}
+    (problem,) = spec_problems(PGVECTOR, search)
+    assert f"  {problem}\n" in guide
