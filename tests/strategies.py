@@ -2,11 +2,13 @@
 spread over the spec language (ports, env, config, secrets by any key the Secret grammar allows, probes,
 expose with TLS Secrets, MCP ports by name or number, metrics, long agent names near the limits of the names
 derived from them, security opt-outs, every rollout strategy, KEDA scale to zero, job agents per task or on a
-schedule, stateful agents with a volume per pod), so that what `validate` accepts can be put
-before a real API server; and fleets of plain rolling agents, over which the core's invariants hold."""
+schedule, stateful agents with a volume per pod, egress hosts, addresses and ranges, the collector), so that
+what `validate` accepts can be put before a real API server; and fleets of plain rolling agents, over which the
+core's invariants hold."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
@@ -126,6 +128,74 @@ def storage(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.integers(0, 3)) == 0:
         block["storageClass"] = "standard"
     return block
+
+
+# egress entries: (kind, text, target, port); kind "host" (target: the name), "network" (target: the range as
+# agentkube must render it) or "refused". Ranges no policy may open, and the carrier-grade NAT range that
+# fleets() never names (so the property "nothing reaches 100.64.0.1" holds over its fleets):
+NEVER = [ipaddress.ip_network(c) for c in ("127.0.0.0/8", "169.254.0.0/16", "::1/128", "::ffff:0:0/96", "fe80::/10")]
+NEVER += [ipaddress.ip_network("fd00:ec2::254/128")]
+CARRIER_GRADE = ipaddress.ip_network("100.64.0.0/10")
+EGRESS_PORT = st.one_of(st.none(), st.integers(1, 65535))
+DNS = st.from_regex(r"[a-z]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
+TLD = st.sampled_from(["com", "io", "co", "org", "ai", "de"])
+
+
+def _with_port(host: str, port: int | None, v6: bool = False) -> str:
+    if port is None:
+        return host
+    return f"[{host}]:{port}" if v6 else f"{host}:{port}"
+
+
+@st.composite
+def host_entries(draw: st.DrawFn) -> tuple[str, str, Any, int]:
+    labels = draw(st.lists(DNS, min_size=1, max_size=3))
+    name = ".".join(labels) + "." + draw(TLD)
+    if draw(st.booleans()):
+        name = "*." + name
+    port = draw(EGRESS_PORT)
+    return "host", _with_port(name, port), name, port or 443
+
+
+@st.composite
+def network_entries(draw: st.DrawFn, allow: bool = True) -> tuple[str, str, Any, int]:
+    """An IP address or range; `allow` False: only ones agentkube accepts and outside carrier-grade NAT."""
+    v6 = draw(st.booleans())
+    address = draw(st.ip_addresses(v=6 if v6 else 4))
+    prefix = draw(st.one_of(st.none(), st.integers(0, 128 if v6 else 32)))
+    network = ipaddress.ip_network(f"{address}/{prefix if prefix is not None else (128 if v6 else 32)}", strict=False)
+    text = str(network.network_address) if prefix is None else str(network)
+    port = draw(EGRESS_PORT)
+    entry = _with_port(text, port, v6) if v6 or prefix is None else _with_port(text, port)
+    never = any(network.version == n.version and network.subnet_of(n) for n in NEVER)  # type: ignore[arg-type]
+    cgnat = network.version == 4 and network.subnet_of(CARRIER_GRADE)  # type: ignore[arg-type]
+    if not allow and (never or cgnat):
+        entry, network, never = "203.0.113.9", ipaddress.ip_network("203.0.113.9/32"), False
+        port = None
+    return ("refused" if never else "network"), entry, str(network), port or 443
+
+
+REFUSED = st.one_of(
+    st.builds(lambda a: ("refused", str(a), None, 0), st.ip_addresses(network="169.254.0.0/16")),
+    st.builds(lambda a: ("refused", str(a), None, 0), st.ip_addresses(network="127.0.0.0/8")),
+    st.builds(lambda a: ("refused", f"::ffff:{a}", None, 0), st.ip_addresses(v=4)),
+    st.builds(lambda a: ("refused", f"[{a}]:443", None, 0), st.ip_addresses(network="fe80::/10")),
+    st.builds(lambda n, ns: ("refused", f"{n}.{ns}.svc:5432", None, 0), DNS, DNS),
+    st.builds(lambda n, ns: ("refused", f"{n}.{ns}.svc.cluster.local", None, 0), DNS, DNS),
+    st.builds(lambda n: ("refused", f"{n}.agentkube-infrastructure:5432", None, 0), DNS),
+    st.builds(lambda n: ("refused", n, None, 0), DNS),
+    st.builds(lambda n: ("refused", f"https://{n}.example.com", None, 0), DNS),
+    st.builds(lambda n: ("refused", f"{n}.example.com/v1", None, 0), DNS),
+    st.builds(lambda p: ("refused", f"api.example.com:{p}", None, 0), st.integers(65536, 99999)),
+    st.just(("refused", "api.example.com:0", None, 0)),
+    st.builds(lambda a: ("refused", f"{a}/8", None, 0), st.ip_addresses(v=4).filter(lambda a: int(a) & 0xFFFFFF)),
+)
+
+
+def egress_entries(with_refused: bool = False) -> st.SearchStrategy[tuple[str, str, Any, int]]:
+    """Egress entries of every kind with what they mean; with_refused: also entries to refuse."""
+    accepted = st.one_of(host_entries(), network_entries(allow=with_refused))
+    return st.one_of(accepted, accepted, REFUSED) if with_refused else accepted
 
 
 @st.composite
@@ -268,6 +338,8 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
                 ]
             )
         )
+    if draw(st.integers(0, 2)) == 0:
+        spec["egress"] = sorted({e[1] for e in draw(st.lists(egress_entries(), max_size=3))})
     if callable_agents and draw(st.booleans()):
         spec["dependsOn"] = draw(st.lists(st.sampled_from(callable_agents), unique=True, max_size=2))
     strategy = "rolling" if job or scheduled else draw(st.sampled_from(["rolling", "rolling", "canary", "blue-green"]))
@@ -309,11 +381,21 @@ def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         settings["labels"] = draw(st.dictionaries(LABEL_TEXT, LABEL_TEXT, max_size=2))
     if draw(st.booleans()):
         settings["ingressClass"] = draw(SUBDOMAIN)
+    if draw(st.booleans()):
+        settings["otelEndpoint"] = draw(st.sampled_from(COLLECTORS))
     if any((s.get("rollout") or {}).get("canary", {}).get("traffic") == "gateway" for s in specs):
         settings["gateway"] = {"name": "public", "namespace": "gateways"}
     return specs, settings
 
 
+COLLECTORS = [
+    "http://otel-collector.observability:4318",
+    "http://otel-collector.observability.svc:4318",
+    "http://otel.observability.svc.cluster.local:4317",
+    "https://otel.example.com",
+    "http://10.0.5.4:4318",
+    "http://[2001:db8::7]:4318",
+]
 PLAIN_NAME = st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,8})?", fullmatch=True)
 PLAIN_CPU = st.sampled_from(["50m", "100m", "250m", "1", "2", "1500m"])
 PLAIN_MEMORY = st.sampled_from(["64Mi", "256Mi", "1Gi", "3Gi", "512M"])

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..fleet.model import Fleet
+from ..spec import addresses
+from ..spec.addresses import (
+    Destination,
+    Host,
+    InCluster,
+    IPNetwork,
+    Network,
+    collector_destination,
+    egress_destination,
+    never_ranges,
+)
 from ..spec.agent import AgentSpec
 from ..spec.stack import StackSettings
 from . import naming
 from .ports import port_number
 
 DNS_PORTS = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
-PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
-DEFAULT_EGRESS_PORT = 443
 
 
 def service(
@@ -101,7 +108,9 @@ def egress_rules(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
     """The NetworkPolicy's egress: DNS (under Cilium, its policy's), dependencies, the collector, the internet.
 
     Policies add up, so this one never opens what another narrows: with Cilium it allows no internet
-    address at all where the spec lists hosts (only the CiliumNetworkPolicy's host names do)."""
+    address at all where the spec lists host names (only the CiliumNetworkPolicy's names do). IP addresses
+    and ranges are ipBlocks of exactly what they say, in both modes; "the internet" never holds a range of
+    `addresses.NON_INTERNET`."""
     settings = fleet.settings
     cilium = settings.network_policy == "cilium"
     egress: list[dict[str, Any]] = [] if cilium else [{"to": [{"namespaceSelector": {}}], "ports": DNS_PORTS}]
@@ -109,63 +118,53 @@ def egress_rules(spec: AgentSpec, fleet: Fleet) -> list[dict[str, Any]]:
     if replicated_store(spec):
         egress.append({"to": [_peer(spec, fleet)], "ports": _ports(spec)})
     collector = otel_collector(settings)
-    if collector and collector.namespace:
+    if isinstance(collector, InCluster) and collector.namespace:
         egress.append(
             {"to": [_namespace_peer(collector.namespace)], "ports": [{"protocol": "TCP", "port": collector.port}]}
         )
-    hosts = internet_hosts(spec, settings)
-    if hosts is None:
-        egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}]})
-    elif hosts and not cilium:  # a plain policy can't match names: narrow to their ports
-        ports = sorted({port for _, port in hosts})
-        egress.append(
-            {
-                "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}],
-                "ports": [{"protocol": "TCP", "port": port} for port in ports],
-            }
-        )
+    targets = reachable(spec, settings)
+    if targets is None:
+        egress.append({"to": [internet_block()]})
+    hosts = sorted({t.port for t in targets or [] if isinstance(t, Host)})
+    if hosts and not cilium:  # a plain policy can't match names: narrow to their ports
+        egress.append({"to": [internet_block()], "ports": [{"protocol": "TCP", "port": port} for port in hosts]})
+    networks = [t for t in targets or [] if isinstance(t, Network)]
+    if isinstance(collector, Network):
+        networks.append(collector)
+    for port in sorted({n.port for n in networks}):
+        blocks = sorted({n.network for n in networks if n.port == port}, key=lambda n: (n.version, n))
+        egress.append({"to": [ip_block(n) for n in blocks], "ports": [{"protocol": "TCP", "port": port}]})
     return egress
 
 
-@dataclass(frozen=True)
-class Collector:
-    """Where pods export traces: an in-cluster Service (`namespace` set) or an outside host."""
-
-    host: str
-    port: int
-    namespace: str | None
+def internet_block() -> dict[str, Any]:
+    return {"ipBlock": addresses.internet_block()}
 
 
-def otel_collector(settings: StackSettings) -> Collector | None:
-    if settings.otel_endpoint is None:
-        return None
-    url = urlsplit(settings.otel_endpoint)
-    host = url.hostname or ""
-    port = url.port or (443 if url.scheme == "https" else 4318)
-    parts = host.split(".")
-    in_cluster = len(parts) >= 3 and parts[2] == "svc"  # <service>.<namespace>.svc[.cluster.local]
-    return Collector(host, port, parts[1] if in_cluster else None)
+def ip_block(network: IPNetwork) -> dict[str, Any]:
+    return {"ipBlock": addresses.ip_block(network)}
 
 
-def egress_target(entry: str) -> tuple[str, int]:
-    """`host[:port]` of `egress` -> (host, port); the port defaults to 443."""
-    host, _, port = entry.partition(":")
-    return host, int(port) if port else DEFAULT_EGRESS_PORT
+def otel_collector(settings: StackSettings) -> Destination | None:
+    """Where pods export traces (`addresses.collector_destination`); None: nowhere, or their own loopback."""
+    return collector_destination(settings.otel_endpoint) if settings.otel_endpoint else None
 
 
-def internet_hosts(spec: AgentSpec, settings: StackSettings) -> list[tuple[str, int]] | None:
-    """(host, port) the agent may reach outside the cluster; None: any address outside the private ranges."""
+def reachable(spec: AgentSpec, settings: StackSettings) -> list[Host | Network] | None:
+    """The hosts and networks the agent may reach outside the cluster, the collector's among them when it is
+    outside; None: any internet address."""
     if spec.internet is None:
         return None
-    hosts = [egress_target(entry) for entry in spec.internet]
+    targets = [egress_destination(entry) for entry in spec.internet]
     collector = otel_collector(settings)
-    if collector and collector.namespace is None:
-        hosts.append((collector.host, collector.port))
-    return sorted(set(hosts))
+    if isinstance(collector, Host):
+        targets.append(collector)
+    return targets
 
 
 def cilium_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
-    """Under Cilium: DNS through its proxy (which learns the names' addresses) and `toFQDNs` per port."""
+    """Under Cilium: DNS through its proxy (which learns the names' addresses), `toFQDNs` per port, and a deny
+    of link-local and metadata addresses that no name may resolve its way around."""
     settings = fleet.settings
     if settings.network_policy != "cilium":
         return None
@@ -174,9 +173,10 @@ def cilium_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
         "toPorts": [{"ports": [{"port": "53", "protocol": "ANY"}], "rules": {"dns": [{"matchPattern": "*"}]}}],
     }
     egress: list[dict[str, Any]] = [dns]
-    by_port: dict[int, list[str]] = {}
-    for host, port in internet_hosts(spec, settings) or []:
-        by_port.setdefault(port, []).append(host)
+    by_port: dict[int, set[str]] = {}
+    for target in reachable(spec, settings) or []:
+        if isinstance(target, Host):
+            by_port.setdefault(target.port, set()).add(target.name)
     for port, hosts in sorted(by_port.items()):
         names = [{"matchPattern": h} if h.startswith("*.") else {"matchName": h} for h in sorted(hosts)]
         egress.append({"toFQDNs": names, "toPorts": [{"ports": [{"port": str(port), "protocol": "TCP"}]}]})
@@ -184,7 +184,11 @@ def cilium_policy(spec: AgentSpec, fleet: Fleet) -> dict[str, Any] | None:
         "apiVersion": "cilium.io/v2",
         "kind": "CiliumNetworkPolicy",
         "metadata": naming.metadata(spec, settings),
-        "spec": {"endpointSelector": {"matchLabels": naming.selector(spec, settings)}, "egress": egress},
+        "spec": {
+            "endpointSelector": {"matchLabels": naming.selector(spec, settings)},
+            "egress": egress,
+            "egressDeny": [{"toCIDR": never_ranges()}],
+        },
     }
 
 

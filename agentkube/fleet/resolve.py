@@ -7,10 +7,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..spec.addresses import Host, egress_destination
 from ..spec.agent import AgentSpec
 from ..spec.image import parse_image
 from ..spec.injected import dependency_env, mcp_env
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
+from ..spec.runtime import AGENTS_CONTEXT
 from ..spec.stack import StackSettings
 from .isolation_rules import isolation_problems, pool_size_problems, pool_sized
 from .model import Fleet, find_cycle
@@ -52,13 +54,16 @@ def resolve(
     agents: dict[str, AgentSpec] = {}
     sources: dict[str, str] = {}
     alone, problems = _validate_alone(documents)
+    context = {AGENTS_CONTEXT: _names(documents)}
     mcp_servers = frozenset(spec.name for spec in alone.values() if spec.mcp)
     for file, spec in alone.items():
         override = settings.overrides.get(spec.name, {})
         problems += [Problem(file, path, msg) for path, msg in pool_size_problems(spec)]
         if settings.defaults or override:
             try:
-                spec = AgentSpec.model_validate(deep_merge(deep_merge(settings.defaults, documents[file]), override))
+                spec = AgentSpec.model_validate(
+                    deep_merge(deep_merge(settings.defaults, documents[file]), override), context=context
+                )
             except ValidationError as err:  # the spec is valid alone: the stack's overlay broke it
                 problems += _overlay_problems(err, stack_file, spec.name, override)
                 continue
@@ -138,15 +143,21 @@ def _validate_alone(documents: Mapping[str, Any]) -> tuple[dict[str, AgentSpec],
     """Each spec file validated on its own (a stack overlay must not hide a broken spec), by file name."""
     specs: dict[str, AgentSpec] = {}
     problems = []
+    context = {AGENTS_CONTEXT: _names(documents)}
     for file, doc in sorted(documents.items()):
         if not isinstance(doc, Mapping):
             problems.append(Problem(file, "", f"expected a mapping of spec fields, found {type(doc).__name__}"))
             continue
         try:
-            specs[file] = AgentSpec.model_validate(doc)
+            specs[file] = AgentSpec.model_validate(doc, context=context)
         except ValidationError as err:
             problems += problems_from(err, file, AgentSpec)
     return specs, problems
+
+
+def _names(documents: Mapping[str, Any]) -> frozenset[str]:
+    """The agent names the documents give, for messages that name an agent (see `runtime.AGENTS_CONTEXT`)."""
+    return frozenset(n for d in documents.values() if isinstance(d, Mapping) and isinstance(n := d.get("name"), str))
 
 
 def _overlay_problems(err: ValidationError, stack_file: str, name: Any, override: Mapping[str, Any]) -> list[Problem]:
@@ -253,7 +264,7 @@ def _runtime_problems(spec: AgentSpec, settings: StackSettings, file: str) -> li
 def _unenforced_hosts(
     agents: Mapping[str, AgentSpec], sources: Mapping[str, str], settings: StackSettings
 ) -> list[Problem]:
-    """Plain NetworkPolicies cannot match host names: say so wherever egress names hosts."""
+    """Plain NetworkPolicies cannot match host names: say so wherever egress names hosts (IPs they enforce)."""
     if settings.network_policy != "kubernetes":
         return []
     return [
@@ -264,7 +275,7 @@ def _unenforced_hosts(
             "enforced (any public address on them); agentkube:networkPolicy: cilium enforces the names",
         )
         for name, spec in sorted(agents.items())
-        if (hosts := spec.internet)
+        if (hosts := [e for e in spec.internet or [] if isinstance(egress_destination(e), Host)])
     ]
 
 

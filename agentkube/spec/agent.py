@@ -18,7 +18,7 @@ from .delivery import Rollout
 from .health import Health
 from .image import check_versioned, parse_image, version_of
 from .patterns import DNS_LABEL, VERSION
-from .runtime import EgressHost, Expose, Isolation, Mcp, Sandbox, Tracing
+from .runtime import EgressEntry, Expose, Isolation, Mcp, Sandbox, Tracing
 from .scaling import Disruption, Job, Scaling
 from .storage import Storage
 
@@ -82,10 +82,13 @@ class AgentSpec(Model):
     scheduling: Scheduling = Field(default_factory=Scheduling, description="Node placement.")
     service_account: ServiceAccount = Field(default_factory=ServiceAccount, description="The agent's ServiceAccount.")
     rollout: Rollout = Field(default_factory=Rollout, description="How new versions are released.")
-    egress: list[EgressHost] | None = Field(
+    egress: list[EgressEntry] | None = Field(
         None,
-        description="Internet hosts the agent may reach, `host[:port]` (port 443 when unset; `*.` for any "
-        "subdomain); `[]`: none. Unset: any address outside the private ranges (none with `isolation`).",
+        description="What the agent may reach outside the cluster, `host[:port]` (port 443 when unset): a public "
+        "host name (`*.` for any subdomain), an IP address or CIDR range (`203.0.113.7`, `10.20.0.0/16:5432`, "
+        "`[2001:db8::1]:443`; a private range only as written, never link-local or metadata); `[]`: none. "
+        "In-cluster service names are refused: agents call agents with `dependsOn`. Unset: any address outside "
+        "the private, carrier-grade NAT and link-local ranges (none with `isolation`).",
     )
     isolation: Isolation | None = Field(None, description="Run the pods under a sandboxing RuntimeClass.")
     sandbox: Sandbox | None = Field(None, description="A warm pool of isolated pods (needs `isolation`).")
@@ -99,7 +102,7 @@ class AgentSpec(Model):
 
     @property
     def internet(self) -> list[str] | None:
-        """The egress hosts; None: any address outside the private ranges. Isolated pods default to none."""
+        """The egress entries; None: any address outside the non-internet ranges. Isolated pods default to none."""
         if self.egress is None and self.isolation is not None:
             return []
         return self.egress

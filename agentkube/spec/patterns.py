@@ -16,7 +16,6 @@ CONFIG_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
 DATA_KEY = r"^\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$"
 VERSION = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 HOST = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
-EGRESS_HOST = HOST[:-1] + r"(:[0-9]{1,5})?$"  # host[:port]
 URL_PATH = r"^/"
 HOST_PORT = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:[0-9]{1,5}$"
 DNS_LABEL_MAX = 63  # a DNS-1123 (or DNS-1035) label
@@ -45,8 +44,6 @@ WORDS = {
     "starting with '..' (e.g. 'api-key' or 'agent.yaml')",
     VERSION: "letters, digits, '-', '_' and '.', starting and ending with a letter or digit (e.g. '1.4.2')",
     HOST: "a DNS name with at least one dot, optionally starting with '*.' (e.g. 'agents.example.com')",
-    EGRESS_HOST: "a DNS name with at least one dot, optionally starting with '*.' and ending with ':port' "
-    "(e.g. 'api.openai.com:443')",
     URL_PATH: "a path starting with '/' (e.g. '/health')",
     HOST_PORT: "a host name and a port (e.g. 'redis.infra.svc:6379')",
     PERCENT: "a whole percentage (e.g. '25%')",

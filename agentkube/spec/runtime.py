@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationInfo
 
+from .addresses import egress_destination
 from .base import DnsSubdomain, Model, PortRef
-from .patterns import DNS_SUBDOMAIN_MAX, EGRESS_HOST, HOST, URL_PATH
+from .patterns import DNS_SUBDOMAIN_MAX, HOST, URL_PATH
 from .quantity import MemoryQuantity
 
+AGENTS_CONTEXT = "agents"  # validation context key: the fleet's agent names, for messages that name one
 
-def _egress_host(entry: str) -> str:
-    port = entry.partition(":")[2]
-    if port and not 1 <= int(port) <= 65535:
-        raise ValueError(f"port {port} of '{entry}' is out of range, expected 1-65535")
+
+def _egress_entry(entry: str, info: ValidationInfo) -> str:
+    """Every entry has one meaning (`addresses.egress_destination`) or is refused with why."""
+    agents = (info.context or {}).get(AGENTS_CONTEXT, frozenset())
+    egress_destination(entry, frozenset(agents))
     return entry
 
 
-EgressHost = Annotated[str, Field(pattern=EGRESS_HOST), AfterValidator(_egress_host)]
+EgressEntry = Annotated[str, Field(min_length=1), AfterValidator(_egress_entry)]
 
 
 class Isolation(Model):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from .addresses import collector_destination
 from .base import DnsLabel, DnsSubdomain, Model
 from .patterns import DNS_LABEL, LABEL_VALUE, SERVICE_URL, WORDS, label_key_problem
 
@@ -80,7 +81,8 @@ class StackSettings(Model):
     otel_endpoint: str | None = Field(
         None,
         description="OpenTelemetry collector (`http://host:port`) every pod exports to (OTEL_EXPORTER_OTLP_ENDPOINT), "
-        "with the egress to reach it.",
+        "with the egress to reach it: an in-cluster name (`otel-collector.observability`, `...svc`, "
+        "`...svc.cluster.local`) opens its namespace and port, a public host its port, an IP address its ipBlock.",
     )
     gateway_channel: Literal["standard", "experimental"] = Field(
         "standard",
@@ -131,7 +133,10 @@ class StackSettings(Model):
     @field_validator("otel_endpoint")
     @classmethod
     def _endpoint_is_a_url(cls, url: str | None) -> str | None:
-        if url is not None and not re.fullmatch(SERVICE_URL, url):
+        if url is None:
+            return None
+        collector_destination(url)  # what it names, or why it names nothing (the more precise message)
+        if not re.fullmatch(SERVICE_URL, url):
             raise ValueError(
                 f"'{url}' is not a collector URL, expected http(s)://host[:port], e.g. "
                 "http://otel-collector.observability.svc:4318"

@@ -1,4 +1,4 @@
-"""The agent-native runtime: egress by host name, isolation and sandbox pools, tracing per track, MCP
+"""The agent-native runtime (egress: test_egress.py): isolation and sandbox pools, tracing per track, MCP
 endpoints and sticky canaries."""
 
 from __future__ import annotations
@@ -6,15 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from agentkube.core.build import build
-from agentkube.core.network import PRIVATE_RANGES
 from agentkube.core.sandbox import schedule
 from agentkube.fleet.settings import settings_from_config
 from agentkube.spec.problems import SpecError
 from tests.helpers import BASE, HTTP, canary, fleet_of, objects_of_kind, one_object, spec_problems
+from tests.unit.core.test_egress import internet_rules
 
 ISOLATED = {**BASE, "name": "runner", "isolation": {"runtimeClass": "gvisor"}}
 POOL = {**ISOLATED, "sandbox": {"size": 3, "maxLifetime": "1h"}}
@@ -24,138 +22,6 @@ RUNTIME = {"runtimeClasses": ["gvisor"], "kubectlImage": "bitnami/kubectl:1.34"}
 def env_of(deployment: dict[str, Any]) -> dict[str, Any]:
     env = deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in env}
-
-
-# --- egress ----------------------------------------------------------------------------------------
-
-
-def internet_rules(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in policy["spec"]["egress"] if any("ipBlock" in peer for peer in r.get("to", []))]
-
-
-def test_plain_policies_narrow_egress_to_the_hosts_ports_and_say_names_are_not_enforced() -> None:
-    fleet = fleet_of({**BASE, "egress": ["api.openai.com", "*.search.example.com:8443"]})
-    (rule,) = internet_rules(one_object(build(fleet), "NetworkPolicy", "worker"))
-    assert rule == {
-        "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}],
-        "ports": [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 8443}],
-    }
-    (warning,) = [str(w) for w in fleet.warnings]
-    assert warning.startswith("agents/worker.yaml: egress: warning: api.openai.com, *.search.example.com:8443:")
-    assert "agentkube:networkPolicy: cilium" in warning
-    assert not objects_of_kind(build(fleet), "CiliumNetworkPolicy")
-
-
-def test_no_egress_means_no_internet_and_unset_means_any_public_address() -> None:
-    closed = one_object(build(fleet_of({**BASE, "egress": []})), "NetworkPolicy", "worker")
-    assert internet_rules(closed) == []
-    assert [r["ports"] for r in closed["spec"]["egress"]] == [
-        [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
-    ]
-    (anything,) = internet_rules(one_object(build(fleet_of(BASE)), "NetworkPolicy", "worker"))
-    assert "ports" not in anything  # the default: any port outside the private ranges
-
-
-def test_cilium_allows_the_names_by_port_and_the_plain_policy_no_internet_address() -> None:
-    researcher = {**BASE, "egress": ["api.openai.com", "*.search.example.com", "mirror.example.org:8080"]}
-    objs = build(fleet_of(researcher, networkPolicy="cilium"))
-    assert internet_rules(one_object(objs, "NetworkPolicy", "worker")) == []
-    policy = one_object(objs, "CiliumNetworkPolicy", "worker")
-    dns, *hosts = policy["spec"]["egress"]
-    assert dns["toPorts"][0]["rules"] == {"dns": [{"matchPattern": "*"}]}  # the proxy learns the names' addresses
-    assert hosts == [
-        {
-            "toFQDNs": [{"matchPattern": "*.search.example.com"}, {"matchName": "api.openai.com"}],
-            "toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}]}],
-        },
-        {
-            "toFQDNs": [{"matchName": "mirror.example.org"}],
-            "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}]}],
-        },
-    ]
-    assert policy["spec"]["endpointSelector"] == one_object(objs, "NetworkPolicy", "worker")["spec"]["podSelector"]
-
-
-HOSTS = st.lists(
-    st.sampled_from(["api.openai.com", "*.search.example.com", "huggingface.co:443", "mirror.example.org:8080"]),
-    unique=True,
-    max_size=3,
-)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    egress=st.lists(st.one_of(st.none(), HOSTS), min_size=1, max_size=4),
-    engine=st.sampled_from(["kubernetes", "cilium"]),
-    isolated=st.lists(st.booleans(), min_size=4, max_size=4),
-    collector=st.sampled_from([None, "http://otel.observability.svc:4318", "https://otel.example.com"]),
-)
-def test_no_generated_policy_widens_another(
-    egress: list[list[str] | None], engine: str, isolated: list[bool], collector: str | None
-) -> None:
-    """Policies add up: whatever selects an agent's pods, together they open the internet only as its spec
-    says (its hosts' ports under plain policies, none under Cilium, any port only where egress is unset)."""
-    specs = []
-    for i, hosts in enumerate(egress):
-        spec: dict[str, Any] = {**BASE, "name": f"a{i}", "dependsOn": [f"a{i - 1}"] if i else []}
-        if hosts is not None:
-            spec["egress"] = hosts
-        if isolated[i]:
-            spec["isolation"] = {"runtimeClass": "gvisor"}
-        specs.append(spec)
-    stack = {"networkPolicy": engine, "runtimeClasses": ["gvisor"], "otelEndpoint": collector}
-    fleet = fleet_of(*specs, **{k: v for k, v in stack.items() if v is not None})
-    objs = build(fleet)
-    for spec in fleet.agents:
-        labels = spec_labels(objs, spec.name)
-        selecting = [
-            o
-            for o in objs
-            if o["kind"] == "NetworkPolicy"
-            and "Egress" in o["spec"].get("policyTypes", [])
-            and o["metadata"]["namespace"] == namespace_of(objs, spec.name)
-            and o["spec"]["podSelector"].get("matchLabels", {}).items() <= labels.items()
-        ]
-        rules = [r for p in selecting for r in p["spec"].get("egress", [])]
-        assert all(r.get("to") for r in rules)  # no rule opens every destination
-        public = [r for r in rules if any("ipBlock" in peer for peer in r["to"])]
-        hosts = spec.internet
-        extra = [(h, 443) for h in ([] if collector is None or ".svc" in collector else ["otel.example.com"])]
-        if hosts is None:
-            assert len(public) == 1
-        elif engine == "cilium":
-            assert public == []
-        else:
-            listed = {p for h in hosts for p in [int(h.partition(":")[2] or 443)]} | {p for _, p in extra}
-            opened = {p["port"] for r in public for p in r.get("ports", [{"port": None}])}
-            assert opened == (listed if (hosts or extra) else set())
-        for r in public:
-            for peer in r["to"]:
-                assert peer["ipBlock"]["except"] == PRIVATE_RANGES
-        cilium = [
-            o
-            for o in objs
-            if o["kind"] == "CiliumNetworkPolicy"
-            and o["spec"]["endpointSelector"]["matchLabels"].items() <= labels.items()
-        ]
-        assert len(cilium) == (1 if engine == "cilium" else 0)
-        for policy in cilium:
-            names = {
-                n.get("matchName") or n["matchPattern"] for r in policy["spec"]["egress"] for n in r.get("toFQDNs", [])
-            }
-            expected = {h.partition(":")[0] for h in (hosts or [])} | {h for h, _ in extra if hosts is not None}
-            assert names == expected
-            assert all("toCIDR" not in r and "toEntities" not in r for r in policy["spec"]["egress"])
-
-
-def spec_labels(objs: list[dict[str, Any]], name: str) -> dict[str, str]:
-    labels: dict[str, str] = one_object(objs, "Deployment", name)["spec"]["template"]["metadata"]["labels"]
-    return labels
-
-
-def namespace_of(objs: list[dict[str, Any]], name: str) -> str:
-    namespace: str = one_object(objs, "Deployment", name)["metadata"]["namespace"]
-    return namespace
 
 
 # --- isolation and sandbox -------------------------------------------------------------------------
