@@ -88,7 +88,7 @@ def resolve(
         problems += _stack_problems(agents[spec.name], settings, file, stack_file)
         problems += keda_problems(agents[spec.name], settings, file, stack_file)
         problems += _runtime_problems(agents[spec.name], settings, file, stack_file)
-    names = set(agents) | {d.get("name") for d in documents.values() if isinstance(d, Mapping)}
+    names = set(agents) | {d["name"] for d in documents.values() if isinstance(d, Mapping) and _named(d)}
     problems += _fleet_problems(agents, sources, names)
     for unknown in sorted(set(settings.overrides) - names):
         problems.append(
@@ -115,6 +115,10 @@ def resolve(
     warnings += _unenforced_hosts(agents, sources, settings)
     warnings += zero_warnings(agents, sources)
     return Fleet(tuple(agents[n] for n in sorted(agents)), settings, sources, tuple(warnings))
+
+
+def _named(doc: Mapping[Any, Any]) -> bool:
+    return isinstance(doc.get("name"), str)
 
 
 def _renames(settings: StackSettings, stack_file: str) -> list[Problem]:

@@ -102,12 +102,15 @@ def typed_scalars(loader: Loader, root: yaml.Node) -> dict[Loc, str]:
         elif isinstance(node, yaml.SequenceNode):
             stack += [(item, (*loc, i)) for i, item in enumerate(node.value)]
         elif isinstance(node, yaml.MappingNode):
-            loader.flatten_mapping(node)
+            merged = []
             for key_node, value in node.value:
-                if isinstance(key_node, yaml.ScalarNode):
+                if key_node.tag == _MERGE:  # merged mappings are walked first, so the mapping's own keys win
+                    merged += value.value if isinstance(value, yaml.SequenceNode) else [value]
+                elif isinstance(key_node, yaml.ScalarNode):
                     key = loader.construct_object(key_node)
                     if isinstance(key, (str, int)):
                         stack.append((value, (*loc, key)))
+            stack += [(source, loc) for source in merged]  # popped last to first: the first merged wins
     return out
 
 
