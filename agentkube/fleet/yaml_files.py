@@ -102,7 +102,7 @@ def typed_scalars(loader: Loader, root: yaml.Node) -> dict[Loc, str]:
         elif isinstance(node, yaml.SequenceNode):
             stack += [(item, (*loc, i)) for i, item in enumerate(node.value)]
         elif isinstance(node, yaml.MappingNode):
-            merged = []
+            merged: list[yaml.Node] = []
             for key_node, value in node.value:
                 if key_node.tag == _MERGE:  # merged mappings are walked first, so the mapping's own keys win
                     merged += value.value if isinstance(value, yaml.SequenceNode) else [value]

@@ -77,7 +77,8 @@ CASES = {
         ["Pulumi.staging.yaml: config.agentkube:overrides.worker.rollout.canary.image: required field is missing"],
     ),
     "an override with a broken list item": (
-        "config:\n  agentkube:keda: true\n  agentkube:overrides: {worker: {secrets: [{env: KEY, secretRef: {name: k}}]}}\n",
+        "config:\n  agentkube:keda: true\n"
+        "  agentkube:overrides: {worker: {secrets: [{env: KEY, secretRef: {name: k}}]}}\n",
         ["Pulumi.staging.yaml: config.agentkube:overrides.worker.secrets[0].secretRef.key: required field is missing"],
     ),
     "a default that breaks every agent": (

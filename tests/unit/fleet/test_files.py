@@ -16,7 +16,6 @@ from agentkube.fleet.loader import load_fleet, read_documents, read_stack_file
 from agentkube.spec.agent import AgentSpec
 from agentkube.spec.problems import SpecError
 from agentkube.state.record import capture, materialize
-from tests.helpers import GOOD
 
 SPEC = "name: worker\nimage: ghcr.io/acme/worker:1.0.0\nports: [{name: http, port: 8080}]\n"
 
@@ -134,11 +133,13 @@ def test_a_key_given_twice_is_still_refused_beside_a_merge_key(tmp_path: Path) -
         ),
         (
             SPEC + "shutdown: {gracePeriodSeconds: thirty}\n",
-            "shutdown.gracePeriodSeconds: 'thirty' is not a whole number, expected a whole number without quotes or units",
+            "shutdown.gracePeriodSeconds: 'thirty' is not a whole number, "
+            "expected a whole number without quotes or units",
         ),
         (
             SPEC + "second: doc\n---\nname: x\n",
-            "line 5, column 1: a second YAML document starts here, expected one document per file (one agent per spec file)",
+            "line 5, column 1: a second YAML document starts here, "
+            "expected one document per file (one agent per spec file)",
         ),
         ("", "is empty, expected one agent's spec: a map of fields, at least `name: ...` and `image: ...`"),
         (
