@@ -1,4 +1,5 @@
-"""The Pulumi program: stack config and agents/ in, a deployed fleet and its outputs out."""
+"""The Pulumi program: the stack file (read as `agentkube validate` reads it) and agents/ in, a deployed fleet
+and its outputs out."""
 
 from __future__ import annotations
 

@@ -14,21 +14,30 @@ from ..spec.problems import Loc, Problem, SpecError
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
 _TYPED = {f"tag:yaml.org,2002:{t}" for t in ("bool", "float", "int", "null", "timestamp")}
 _MAX_NODES = 20_000  # aliases can make a small file a huge tree: quote texts of this many nodes at most
 
 
 class Loader(_Base):  # type: ignore[valid-type,misc]
-    """Safe YAML with one change: a key given twice in a mapping is an error, not a silent overwrite.
+    """Safe YAML with two changes: a key given twice in a mapping is an error, not a silent overwrite, and
+    keys are text as written (`on:` is the key 'on', `1:` the key '1', never true or 1): every key of a spec
+    or stack file names a field, a variable or a label.
 
     Merge keys (`<<: *shared`) work as YAML 1.1 defines them: the mapping's own keys win over merged ones.
     """
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        super().flatten_mapping(node)
+        for key_node, _ in node.value:
+            as_text_key(key_node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:
                 continue
+            as_text_key(key_node)
             key = self.construct_object(key_node, deep=deep)
             try:
                 repeated = key in seen
@@ -41,6 +50,12 @@ class Loader(_Base):  # type: ignore[valid-type,misc]
                 )
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)  # flattens merge keys first
         return mapping
+
+
+def as_text_key(node: yaml.Node) -> None:
+    """A plain scalar key that YAML would type (`on`, `1`, `~`) is read as the text written."""
+    if isinstance(node, yaml.ScalarNode) and node.tag in _TYPED:
+        node.tag = _STR
 
 
 def display(path: Path) -> str:
@@ -107,6 +122,7 @@ def typed_scalars(loader: Loader, root: yaml.Node) -> dict[Loc, str]:
                 if key_node.tag == _MERGE:  # merged mappings are walked first, so the mapping's own keys win
                     merged += value.value if isinstance(value, yaml.SequenceNode) else [value]
                 elif isinstance(key_node, yaml.ScalarNode):
+                    as_text_key(key_node)
                     key = loader.construct_object(key_node)
                     if isinstance(key, (str, int)):
                         stack.append((value, (*loc, key)))

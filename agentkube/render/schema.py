@@ -27,7 +27,7 @@ SPEC_FILES = (
     "One agent per file: every `*.yaml` and `*.yml` file of the agents directory and of its subdirectories "
     "(sorted by path; hidden files and directories are skipped), one YAML document each. Anchors and merge keys "
     "(`<<: *shared`) work; text that YAML reads as a boolean, number or date (`on`, `yes`, `1.10`, `2024-01-31`) "
-    "must be quoted where a field holds text."
+    "must be quoted where a field holds text; keys are always the text written (`on:` is the key 'on')."
 )
 STACK_KEYS = (
     "Each setting is written with its namespace, `agentkube:keda: true`; a key without one (`keda: true`) is "

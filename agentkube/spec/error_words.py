@@ -32,7 +32,7 @@ def found(value: Any, text: str | None) -> str:
     """What YAML made of the input, in words, quoting what was written when known."""
     written = f"{text} " if text is not None else ""
     if value is None:
-        return f"{written}is empty (null)" if text else "is empty"
+        return f"is empty ({text} means no value)" if text else "is empty"
     if isinstance(value, bool):
         return f"{text or str(value).lower()} is read as the boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
@@ -57,7 +57,7 @@ def _quote_it(value: Any, text: str | None) -> str:
 
 def _text_wanted(e: dict[str, Any], text: str | None, fields: Callable[[], set[str]]) -> str:
     value = e["input"]
-    if isinstance(value, (bool, int, float, datetime.date)) or (value is None and text):
+    if isinstance(value, (bool, int, float, datetime.date)):
         return f"{found(value, text)}, expected text: {_quote_it(value, text)}"
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
         return f"is a list, expected text: write '{value[0]}' without the brackets"

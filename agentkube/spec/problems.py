@@ -61,7 +61,7 @@ def problems_from(
     for unknown fields; `texts` holds what the file wrote for YAML-typed scalars (`on`, `1.10`), by location."""
     problems = []
     errors: list[dict[str, Any]] = [dict(e) for e in err.errors(include_url=False)]
-    places = [tuple(part for part in e["loc"] if not _is_union_tag(part)) for e in errors]
+    places = [_place(e) for e in errors]
     union_members: dict[Loc, list[dict[str, Any]]] = {}
     for e, loc in zip(errors, places, strict=True):
         if len(loc) < len(e["loc"]) and e["type"] in TYPE_ERRORS:
@@ -95,6 +95,15 @@ def problems_from(
         msg = without_class_names(msg)
         problems.append(Problem(file, prefix + dotted(where), f"key {msg}" if key_error else msg))
     return problems
+
+
+def _place(e: dict[str, Any]) -> Loc:
+    """An error's location without pydantic's union member names; an unknown key keeps its own name, even `int`."""
+    loc = tuple(e["loc"])
+    kept = tuple(part for part in loc[:-1] if not _is_union_tag(part))
+    if loc and (e["type"] == "extra_forbidden" or not _is_union_tag(loc[-1])):
+        kept += loc[-1:]
+    return kept
 
 
 def _is_union_tag(part: str | int) -> bool:

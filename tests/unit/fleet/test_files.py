@@ -192,7 +192,8 @@ SCALARS = st.one_of(
 )
 FIELDS = sorted({f.alias or n for n, f in AgentSpec.model_fields.items()})
 KEYS = st.one_of(
-    st.sampled_from([*FIELDS, "port", "path", "canary", "autoscale", "min", "max", "name"]), st.text(max_size=6)
+    st.sampled_from([*FIELDS, "port", "path", "canary", "autoscale", "min", "max", "int", "str", "constrained-str"]),
+    st.text(max_size=6),
 )
 VALUES = st.recursive(
     SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=12
@@ -237,3 +238,17 @@ def test_no_stack_config_makes_the_stack_reader_raise(config: dict[Any, Any]) ->
             read_stack_file(path)
         except SpecError as err:
             assert err.problems
+
+
+def test_keys_are_the_text_written_never_booleans_or_numbers(tmp_path: Path) -> None:
+    agents = written(
+        tmp_path, {"worker.yaml": SPEC + "env: {on: 'yes', 'off': 'no'}\nscheduling: {nodeSelector: {yes: '1'}}\n"}
+    )
+    (spec,) = load_fleet(agents).agents
+    assert spec.env == {"on": "yes", "off": "no"} and spec.scheduling.node_selector == {"yes": "1"}
+    said = problems(tmp_path, SPEC + "env: {1: a, 2.50: b}\n")
+    assert len(said) == 2 and all(
+        ": env.1: key '1' is not valid" in s or ": env.2.50: key '2.50' is not valid" in s for s in said
+    ), said
+    said = problems(tmp_path, SPEC + 'env: {"on": a, on: b}\n')
+    assert len(said) == 1 and "key 'on' is given twice, expected each key once" in said[0]
