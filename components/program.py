@@ -38,7 +38,7 @@ def load(agents_dir: Path = Path("agents"), stack_config_file: Path | None = Non
     """
     source = stack_file(Path("."), pulumi.get_stack()).name
     try:
-        settings, secrets = read_stack_file(stack_config_file or sources()[1], source)
+        settings, secrets = read_stack_file(stack_config_file or sources()[1], source, project_dir=Path("."))
         return resolve(read_documents(agents_dir), settings, source, secrets)
     except SpecError as err:
         raise pulumi.RunError(f"invalid agent specs, nothing was deployed:\n{err}") from None

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..project import config_key, secret_names, spec_files, stack_file, stack_names
+from ..project import (
+    CONFIG_NAMESPACE,
+    PROJECT_FILE,
+    config_key,
+    secret_names,
+    spec_files,
+    stack_file,
+    stack_names,
+)
 from ..spec.problems import Problem, SpecError
 from ..spec.stack import StackSettings
 from .model import Fleet
@@ -52,14 +60,19 @@ def read_stack(project_dir: Path, stack: str) -> tuple[StackSettings, frozenset[
     if not path.is_file():
         known = stack_names(project_dir)
         raise SpecError([Problem(display(path), "", f"no such stack file; stacks here: {', '.join(known) or 'none'}")])
-    return read_stack_file(path)
+    return read_stack_file(path, project_dir=project_dir)
 
 
-def read_stack_file(path: Path, source: str | None = None) -> tuple[StackSettings, frozenset[str]]:
+def read_stack_file(
+    path: Path, source: str | None = None, project_dir: Path | None = None
+) -> tuple[StackSettings, frozenset[str]]:
     """Settings and config-secret names of a stack file: the one reader of stack files, for the CLI and for
     the Pulumi program alike (`source` names the file in messages; default: its path). A missing file is a
-    stack that sets nothing, as Pulumi reads it."""
+    stack that sets nothing, as Pulumi reads it. With `project_dir`, a setting given project-wide in its
+    `Pulumi.yaml` is refused: Pulumi would apply it, agentkube reads stack files only."""
     source = source or display(path)
+    if project_dir is not None:
+        _no_project_settings(project_dir)
     doc = read_yaml(path) if path.is_file() else None
     if doc is None:
         doc = {}
@@ -74,6 +87,32 @@ def read_stack_file(path: Path, source: str | None = None) -> tuple[StackSetting
         )
     secrets = secret_names(config)
     return settings_from_config(config, source, secrets), secrets
+
+
+def _no_project_settings(project_dir: Path) -> None:
+    path = project_dir / PROJECT_FILE
+    doc = read_yaml(path) if path.is_file() else None
+    config = doc.get("config") if isinstance(doc, Mapping) else None
+    if not isinstance(config, Mapping):
+        return
+    given = [
+        str(key)
+        for key, value in config.items()
+        if str(key).partition(":")[0] in (CONFIG_NAMESPACE, str(key))  # ours, or bare (the project's namespace)
+        and not (isinstance(value, Mapping) and "default" not in value and "value" not in value)  # a declaration
+    ]
+    if given:
+        raise SpecError(
+            [
+                Problem(
+                    display(path),
+                    f"config.{key}",
+                    "agentkube reads settings from stack files only: set it in each Pulumi.<stack>.yaml as "
+                    f"{config_key(key.rpartition(':')[2])}",
+                )
+                for key in given
+            ]
+        )
 
 
 def load_fleet(

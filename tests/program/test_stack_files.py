@@ -140,3 +140,17 @@ def test_messages_name_the_stack_not_its_environment(
     project = project_with(tmp_path, "staging", f"config:\n  agentkube:environment: prod\n  {settings}\n", spec)
     assert through_validate(project, "staging", monkeypatch) == [expected]
     assert through_the_program(project, "staging", monkeypatch) == [expected]
+
+
+def test_a_setting_given_project_wide_is_refused_by_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = project_with(tmp_path, "staging", "config:\n  agentkube:minReplicas: 1\n")
+    (project / "Pulumi.yaml").write_text(
+        "name: agentkube\nruntime: python\nconfig:\n  agentkube:keda: true\n  region: {type: string}\n"
+        "  kubernetes:context: {default: kind}\n"
+    )
+    expected = [
+        "Pulumi.yaml: config.agentkube:keda: agentkube reads settings from stack files only: set it in each "
+        "Pulumi.<stack>.yaml as agentkube:keda"
+    ]
+    assert through_validate(project, "staging", monkeypatch) == expected
+    assert through_the_program(project, "staging", monkeypatch) == expected
