@@ -34,7 +34,9 @@ def found(value: Any, text: str | None) -> str:
     if value is None:
         return f"is empty ({text} means no value)" if text else "is empty"
     if isinstance(value, bool):
-        return f"{text or str(value).lower()} is read as the boolean {str(value).lower()}"
+        if text is None:  # not from a file's own text (a stack overlay): name every word YAML reads so
+            return f"is the boolean {str(value).lower()} (YAML reads unquoted yes, no, on, off, true, false so)"
+        return f"{text} is read as the boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
         if text is not None and text != str(value):
             return f"{text} is read as the number {value}"
@@ -51,8 +53,9 @@ def found(value: Any, text: str | None) -> str:
 
 
 def _quote_it(value: Any, text: str | None) -> str:
-    shown = text if text is not None else (str(value).lower() if isinstance(value, bool) else str(value))
-    return f"quote it: '{shown}'"
+    if text is None and isinstance(value, bool):
+        return "quote the word written (e.g. 'on')"
+    return f"quote it: '{text if text is not None else value}'"
 
 
 def _text_wanted(e: dict[str, Any], text: str | None, fields: Callable[[], set[str]]) -> str:

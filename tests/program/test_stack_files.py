@@ -154,3 +154,17 @@ def test_a_setting_given_project_wide_is_refused_by_both(tmp_path: Path, monkeyp
     ]
     assert through_validate(project, "staging", monkeypatch) == expected
     assert through_the_program(project, "staging", monkeypatch) == expected
+
+
+def test_a_yaml_boolean_in_a_stack_overlay_names_the_words_yaml_reads_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = project_with(
+        tmp_path, "staging", "config:\n  agentkube:keda: true\n  agentkube:defaults: {env: {DEBUG: on}}\n"
+    )
+    expected = [
+        "Pulumi.staging.yaml: config.agentkube:defaults.env.DEBUG: is the boolean true (YAML reads unquoted yes, no, "
+        "on, off, true, false so), expected text: quote the word written (e.g. 'on')"
+    ]
+    assert through_validate(project, "staging", monkeypatch) == expected
+    assert through_the_program(project, "staging", monkeypatch) == expected
