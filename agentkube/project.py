@@ -6,7 +6,9 @@ What Pulumi state holds is `agentkube.state`'s; the environment pulumi runs in i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,8 +49,30 @@ def stack_names(project_dir: Path) -> list[str]:
 
 
 def spec_files(agents_dir: Path) -> list[Path]:
-    """The agent spec files of a directory, in a stable order."""
-    return sorted(p for pattern in SPEC_PATTERNS for p in agents_dir.glob(pattern))
+    """The agent spec files of a directory and its subdirectories, sorted by path; hidden files and
+    directories (`.git`, an editor's) are skipped, and symbolic links to directories are not followed."""
+    found = []
+    for parent, dirs, files in os.walk(agents_dir, onerror=_unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(parent, f) for f in files if not f.startswith(".") and any(fnmatch(f, p) for p in SPEC_PATTERNS)]
+    return sorted(found, key=lambda p: p.relative_to(agents_dir).parts)
+
+
+def _unreadable(err: OSError) -> None:
+    raise err
+
+
+def spec_name(agents_dir: Path, path: Path) -> str:
+    """A spec file's name within its agents directory, as the deployment record keeps it (`team/a.yaml`)."""
+    return path.relative_to(agents_dir).as_posix()
+
+
+def stack_of(stack_file_name: str) -> str | None:
+    """`Pulumi.staging.yaml` (or a path to it) -> `staging`; None for anything else."""
+    name = Path(stack_file_name).name
+    if name.startswith("Pulumi.") and name.endswith(".yaml") and len(name) > len("Pulumi..yaml"):
+        return name[len("Pulumi.") : -len(".yaml")]
+    return None
 
 
 def config_key(name: str) -> str:
@@ -64,4 +88,8 @@ def is_secret_entry(value: Any) -> bool:
 def secret_names(config: Mapping[str, Any]) -> frozenset[str]:
     """Names (without `agentkube:`) of the stack file's secret entries in our namespace."""
     prefix = config_key("")
-    return frozenset(k[len(prefix) :] for k, v in config.items() if k.startswith(prefix) and is_secret_entry(v))
+    return frozenset(
+        k[len(prefix) :]
+        for k, v in config.items()
+        if isinstance(k, str) and k.startswith(prefix) and is_secret_entry(v)
+    )

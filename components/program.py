@@ -1,32 +1,23 @@
-"""The Pulumi program: stack config and agents/ in, a deployed fleet and its outputs out."""
+"""The Pulumi program: the stack file (read as `agentkube validate` reads it) and agents/ in, a deployed fleet
+and its outputs out."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi.runtime import config as runtime_config
 
 from agentkube.fleet import Fleet, read_documents, resolve
-from agentkube.fleet.settings import settings_from_config
+from agentkube.fleet.loader import read_stack_file
 from agentkube.fleet.target import TargetError, target_of
-from agentkube.project import config_key, stack_file
+from agentkube.project import stack_file
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
 from agentkube.state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
 
 from . import fleet as component
-
-
-def stack_config() -> tuple[dict[str, Any], frozenset[str]]:
-    """All config of the running stack, and which keys (without namespace) are secrets."""
-    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    prefix = config_key("")
-    secrets = frozenset(k[len(prefix) :] for k in values if k.startswith(prefix) and runtime_config.is_config_secret(k))
-    return values, secrets
 
 
 def sources() -> tuple[Path, Path]:
@@ -38,12 +29,16 @@ def sources() -> tuple[Path, Path]:
     )
 
 
-def load(agents_dir: Path = Path("agents")) -> Fleet:
-    """The validated fleet for the running stack; a clear RunError (no resource registered) if invalid."""
+def load(agents_dir: Path = Path("agents"), stack_config_file: Path | None = None) -> Fleet:
+    """The validated fleet for the running stack; a clear RunError (no resource registered) if invalid.
+
+    Settings come from the stack file pulumi runs with (`sources()`), read by the CLI's own reader
+    (`read_stack_file`), so `agentkube validate` and `pulumi preview` read the same settings or refuse alike;
+    only config secrets' values come from the runtime.
+    """
     source = stack_file(Path("."), pulumi.get_stack()).name
-    values, secrets = stack_config()
     try:
-        settings = settings_from_config(values, source, secrets)
+        settings, secrets = read_stack_file(stack_config_file or sources()[1], source, project_dir=Path("."))
         return resolve(read_documents(agents_dir), settings, source, secrets)
     except SpecError as err:
         raise pulumi.RunError(f"invalid agent specs, nothing was deployed:\n{err}") from None
@@ -64,7 +59,7 @@ def provider(settings: StackSettings) -> k8s.Provider:
 
 def main() -> component.Fleet:
     agents_dir, stack_config_file = sources()
-    fleet = load(agents_dir)
+    fleet = load(agents_dir, stack_config_file)
     record = capture(agents_dir, stack_config_file, os.environ.get(ROLLBACK_ENV))
     k8s_provider = provider(fleet.settings)
     deployed = component.Fleet(

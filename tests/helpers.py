@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from agentkube.fleet import Fleet, load_fleet, read_documents, read_stack, resol
 from agentkube.ops.environment import pulumi_env
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
+from agentkube.state.record import STACK_CONFIG_ENV
 from components.program import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,19 +159,39 @@ def stack_config(stack: str, **extra: Any) -> tuple[dict[str, str], list[str]]:
     return config, ["agentkube:searchApiKey"]
 
 
-def run_program(stack: str, **extra: Any) -> Recorder:
-    """Run the real Pulumi program (`__main__` -> components.program.main) under mocks."""
+def run_program(stack: str, stack_text: str | None = None, **extra: Any) -> Recorder:
+    """Run the real Pulumi program (`__main__` -> components.program.main) under mocks.
 
+    The program reads its settings from the stack file pulumi runs with, as `pulumi up --config-file` names
+    it: the repo's `Pulumi.<stack>.yaml` with `extra` config set in it, or `stack_text` as the file.
+    """
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="agentkube", stack=stack, preview=False)
     config, secret_keys = stack_config(stack, **extra)
     pulumi.runtime.set_all_config(config, secret_keys)
+    if stack_text is None:
+        doc = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+        # what `pulumi config set --secret` writes: the runtime decrypts it to SECRET_VALUE (stack_config)
+        doc["config"].setdefault("agentkube:searchApiKey", {"secure": "v1:placeholder"})
+        doc["config"].update(extra)
+        stack_text = yaml.safe_dump(doc)
 
     @pulumi.runtime.test
     def program() -> None:
         main()
 
-    program()
+    with tempfile.TemporaryDirectory(prefix="agentkube-program-") as tmp:
+        config_file = Path(tmp, f"Pulumi.{stack}.yaml")
+        config_file.write_text(stack_text, encoding="utf-8")
+        before = os.environ.get(STACK_CONFIG_ENV)
+        os.environ[STACK_CONFIG_ENV] = str(config_file)
+        try:
+            program()
+        finally:
+            if before is None:
+                del os.environ[STACK_CONFIG_ENV]
+            else:
+                os.environ[STACK_CONFIG_ENV] = before
     return recorder
 
 

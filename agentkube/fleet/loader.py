@@ -2,84 +2,41 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..project import config_key, secret_names, spec_files, stack_file, stack_names
+from ..project import (
+    CONFIG_NAMESPACE,
+    PROJECT_FILE,
+    config_key,
+    secret_names,
+    spec_files,
+    stack_file,
+    stack_names,
+)
 from ..spec.problems import Problem, SpecError
 from ..spec.stack import StackSettings
 from .model import Fleet
 from .resolve import deep_merge, resolve, spec_problems
 from .settings import settings_from_config
+from .yaml_files import Documents, Loader, display, parse, read_yaml
 
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class Loader(_Base):  # type: ignore[valid-type,misc]
-    """Safe YAML with one change: a key given twice in a mapping is an error, not a silent overwrite."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' is given twice, expected each key once", key_node.start_mark
-                )
-            seen.add(key)
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
+__all__ = ["Loader", "display", "load_fleet", "read_documents", "read_stack", "read_stack_file", "read_yaml"]
 
 
-def display(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory where possible."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file; SpecError naming the line on malformed input."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise SpecError([Problem(display(path), "", f"cannot be read: {err.strerror}")]) from None
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise SpecError(
-            [
-                Problem(
-                    display(path),
-                    f"line {line}",
-                    f"byte 0x{err.object[err.start]:02x} is not UTF-8, save the file as UTF-8",
-                )
-            ]
-        ) from None
-    try:
-        return yaml.load(text, Loader=Loader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError([Problem(display(path), where, f"malformed YAML: {err.problem}")]) from None
-    except yaml.YAMLError as err:
-        raise SpecError([Problem(display(path), "", f"malformed YAML: {err}")]) from None
-
-
-def read_documents(agents_dir: Path) -> dict[str, Any]:
-    """Every `*.yaml`/`*.yml` file of the directory, parsed; all malformed files reported together."""
+def read_documents(agents_dir: Path) -> Documents:
+    """Every `*.yaml`/`*.yml` file of the directory and its subdirectories (`project.spec_files`), parsed;
+    all malformed files reported together."""
     if not agents_dir.is_dir():
         raise SpecError(
             [Problem(display(agents_dir), "", "is not a directory of agent specs; pass --agents DIR or create agents/")]
         )
-    documents: dict[str, Any] = {}
+    documents = Documents()
     problems: list[Problem] = []
     for path in spec_files(agents_dir):
         try:
-            documents[display(path)] = read_yaml(path)
+            documents[display(path)], documents.texts[display(path)] = parse(path)
         except SpecError as err:
             problems += err.problems
     if problems:
@@ -98,15 +55,64 @@ def read_documents(agents_dir: Path) -> dict[str, Any]:
 
 
 def read_stack(project_dir: Path, stack: str) -> tuple[StackSettings, frozenset[str]]:
-    """Settings and config-secret names of `Pulumi.<stack>.yaml`."""
+    """Settings and config-secret names of `Pulumi.<stack>.yaml`; SpecError when the stack has no file."""
     path = stack_file(project_dir, stack)
     if not path.is_file():
         known = stack_names(project_dir)
         raise SpecError([Problem(display(path), "", f"no such stack file; stacks here: {', '.join(known) or 'none'}")])
-    doc = read_yaml(path) or {}
-    config = doc.get("config") or {} if isinstance(doc, dict) else {}
+    return read_stack_file(path, project_dir=project_dir)
+
+
+def read_stack_file(
+    path: Path, source: str | None = None, project_dir: Path | None = None
+) -> tuple[StackSettings, frozenset[str]]:
+    """Settings and config-secret names of a stack file: the one reader of stack files, for the CLI and for
+    the Pulumi program alike (`source` names the file in messages; default: its path). A missing file is a
+    stack that sets nothing, as Pulumi reads it. With `project_dir`, a setting given project-wide in its
+    `Pulumi.yaml` is refused: Pulumi would apply it, agentkube reads stack files only."""
+    source = source or display(path)
+    if project_dir is not None:
+        _no_project_settings(project_dir)
+    doc = read_yaml(path) if path.is_file() else None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, Mapping):
+        raise SpecError([Problem(source, "", "expected a map with a `config:` map of settings")])
+    config = doc.get("config")
+    if config is None:
+        config = {}
+    if not isinstance(config, Mapping):
+        raise SpecError(
+            [Problem(source, "config", "expected a map of settings, one `agentkube:<setting>: value` per line")]
+        )
     secrets = secret_names(config)
-    return settings_from_config(config, display(path), secrets), secrets
+    return settings_from_config(config, source, secrets), secrets
+
+
+def _no_project_settings(project_dir: Path) -> None:
+    path = project_dir / PROJECT_FILE
+    doc = read_yaml(path) if path.is_file() else None
+    config = doc.get("config") if isinstance(doc, Mapping) else None
+    if not isinstance(config, Mapping):
+        return
+    given = [
+        str(key)
+        for key, value in config.items()
+        if str(key).partition(":")[0] in (CONFIG_NAMESPACE, str(key))  # ours, or bare (the project's namespace)
+        and not (isinstance(value, Mapping) and "default" not in value and "value" not in value)  # a declaration
+    ]
+    if given:
+        raise SpecError(
+            [
+                Problem(
+                    display(path),
+                    f"config.{key}",
+                    "agentkube reads settings from stack files only: set it in each Pulumi.<stack>.yaml as "
+                    f"{config_key(key.rpartition(':')[2])}",
+                )
+                for key in given
+            ]
+        )
 
 
 def load_fleet(

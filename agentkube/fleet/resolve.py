@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..project import stack_of
 from ..spec.addresses import Host, egress_destination
 from ..spec.agent import AgentSpec
+from ..spec.error_words import found
 from ..spec.image import parse_image
 from ..spec.injected import dependency_env, mcp_env
 from ..spec.problems import Problem, SpecError, did_you_mean, problems_from
@@ -20,7 +22,9 @@ from .mount_rules import mount_problems
 from .name_rules import name_problems
 from .port_rules import port_problems
 from .scaling_rules import keda_problems, zero_warnings
+from .settings import the_stack
 from .storage_rules import storage_problems
+from .yaml_files import source_texts
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,7 +69,7 @@ def resolve(
                     deep_merge(deep_merge(settings.defaults, documents[file]), override), context=context
                 )
             except ValidationError as err:  # the spec is valid alone: the stack's overlay broke it
-                problems += _overlay_problems(err, stack_file, spec.name, override)
+                problems += _overlay_problems(err, stack_file, spec.name, settings.defaults, documents[file])
                 continue
             if _sets(override, "scaling.replicas"):
                 where = f"config.agentkube:overrides.{spec.name}."
@@ -88,10 +92,10 @@ def resolve(
             for path, msg in rule(spec)
         ]
         problems += [Problem(file, path, msg) for path, msg in _env_collisions(spec, mcp_servers)]
-        problems += _stack_problems(agents[spec.name], settings, file)
+        problems += _stack_problems(agents[spec.name], settings, file, stack_file)
         problems += keda_problems(agents[spec.name], settings, file, stack_file)
-        problems += _runtime_problems(agents[spec.name], settings, file)
-    names = set(agents) | {d.get("name") for d in documents.values() if isinstance(d, Mapping)}
+        problems += _runtime_problems(agents[spec.name], settings, file, stack_file)
+    names = set(agents) | {d["name"] for d in documents.values() if isinstance(d, Mapping) and _named(d)}
     problems += _fleet_problems(agents, sources, names)
     for unknown in sorted(set(settings.overrides) - names):
         problems.append(
@@ -120,6 +124,10 @@ def resolve(
     return Fleet(tuple(agents[n] for n in sorted(agents)), settings, sources, tuple(warnings))
 
 
+def _named(doc: Mapping[Any, Any]) -> bool:
+    return isinstance(doc.get("name"), str)
+
+
 def _renames(settings: StackSettings, stack_file: str) -> list[Problem]:
     """An overlay that sets `name` would rename an agent behind its spec file's back."""
     overlays = [("defaults", settings.defaults)] + [
@@ -144,14 +152,15 @@ def _validate_alone(documents: Mapping[str, Any]) -> tuple[dict[str, AgentSpec],
     specs: dict[str, AgentSpec] = {}
     problems = []
     context = {AGENTS_CONTEXT: _names(documents)}
+    texts = source_texts(documents)
     for file, doc in sorted(documents.items()):
         if not isinstance(doc, Mapping):
-            problems.append(Problem(file, "", f"expected a mapping of spec fields, found {type(doc).__name__}"))
+            problems.append(Problem(file, "", _not_a_spec(doc)))
             continue
         try:
             specs[file] = AgentSpec.model_validate(doc, context=context)
         except ValidationError as err:
-            problems += problems_from(err, file, AgentSpec)
+            problems += problems_from(err, file, AgentSpec, texts=texts.get(file))
     return specs, problems
 
 
@@ -160,11 +169,30 @@ def _names(documents: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(n for d in documents.values() if isinstance(d, Mapping) and isinstance(n := d.get("name"), str))
 
 
-def _overlay_problems(err: ValidationError, stack_file: str, name: Any, override: Mapping[str, Any]) -> list[Problem]:
-    """Problems an overlay caused, against the stack file: at the override when it sets the field, else defaults."""
+def _not_a_spec(doc: Any) -> str:
+    """What a spec file holds when it is not a map of fields, and what it should hold."""
+    expected = "expected one agent's spec: a map of fields, at least `name: ...` and `image: ...`"
+    if doc is None:
+        return f"is empty, {expected}"
+    if isinstance(doc, list):
+        return f"is a list, {expected} (one agent per file, without a leading '- ')"
+    return f"{found(doc, None)}, {expected}"
+
+
+def _overlay_problems(
+    err: ValidationError, stack_file: str, name: Any, defaults: Mapping[str, Any], document: Any
+) -> list[Problem]:
+    """Problems an overlay caused, against the stack file: at `defaults` when the spec under the defaults alone
+    has it too, else at the agent's override (`overrides.NAME.field`), whatever fields either sets."""
+    by_defaults: set[tuple[str, str]] = set()
+    if defaults:
+        try:
+            AgentSpec.model_validate(deep_merge(defaults, document))
+        except ValidationError as alone:
+            by_defaults = {(p.path, p.message) for p in problems_from(alone, stack_file, AgentSpec)}
     out = []
     for problem in problems_from(err, stack_file, AgentSpec):
-        where = f"overrides.{name}" if _sets(override, problem.path) or not problem.path else "defaults"
+        where = "defaults" if (problem.path, problem.message) in by_defaults else f"overrides.{name}"
         out.append(Problem(stack_file, f"config.agentkube:{where}.{problem.path}".rstrip("."), problem.message))
     return out
 
@@ -186,15 +214,16 @@ def _with_registry(spec: AgentSpec, settings: StackSettings) -> AgentSpec:
     return spec
 
 
-def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list[Problem]:
+def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str, stack_file: str) -> list[Problem]:
     problems = []
+    the = the_stack(stack_file)
     if settings.production:
         problems += [
             Problem(
                 file,
                 where,
                 f"'{image}' is not pinned, expected a version tag or @sha256 digest in the production "
-                f"stack {settings.environment} (':latest' moves)",
+                f"stack {stack_of(stack_file) or stack_file} (':latest' moves)",
             )
             for where, image in track_images(spec)
             if parse_image(image).tag in (None, "latest") and parse_image(image).digest is None
@@ -205,8 +234,7 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
             Problem(
                 file,
                 "rollout.canary.traffic",
-                f"'gateway' needs a Gateway in the "
-                f"{settings.environment} stack, expected agentkube:gateway: {{name: ..., namespace: ...}}",
+                f"'gateway' needs a Gateway in {the}, expected agentkube:gateway: {{name: ..., namespace: ...}}",
             )
         )
     if 0 < spec.scaling.min < settings.min_replicas and spec.kind == "service":  # tasks wait in a queue at 0
@@ -215,18 +243,17 @@ def _stack_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list
             Problem(
                 file,
                 where,
-                f"{spec.scaling.min} is below the {settings.environment} stack's "
-                f"minReplicas ({settings.min_replicas}), expected at least "
-                f"{settings.min_replicas}",
+                f"{spec.scaling.min} is below the minReplicas of {the} ({settings.min_replicas}), expected at "
+                f"least {settings.min_replicas}",
             )
         )
     return problems
 
 
-def _runtime_problems(spec: AgentSpec, settings: StackSettings, file: str) -> list[Problem]:
+def _runtime_problems(spec: AgentSpec, settings: StackSettings, file: str, stack_file: str) -> list[Problem]:
     """What the agent asks of the cluster that the stack does not say it has."""
     problems = []
-    env = settings.environment
+    the = the_stack(stack_file)
     if spec.isolation and spec.isolation.runtime_class not in settings.runtime_classes:
         name, known = spec.isolation.runtime_class, settings.runtime_classes
         listed = f"it lists {', '.join(known)}{did_you_mean(name, known)}" if known else "it lists none"
@@ -234,7 +261,7 @@ def _runtime_problems(spec: AgentSpec, settings: StackSettings, file: str) -> li
             Problem(
                 file,
                 "isolation.runtimeClass",
-                f"'{name}' is not a RuntimeClass of the {env} stack ({listed}); install it in the cluster and add "
+                f"'{name}' is not a RuntimeClass of {the} ({listed}); install it in the cluster and add "
                 f"it to agentkube:runtimeClasses",
             )
         )
@@ -243,7 +270,7 @@ def _runtime_problems(spec: AgentSpec, settings: StackSettings, file: str) -> li
             Problem(
                 file,
                 "sandbox.maxLifetime",
-                f"recycling the pool needs an image with kubectl: set agentkube:kubectlImage in the {env} stack "
+                f"recycling the pool needs an image with kubectl: set agentkube:kubectlImage in {the} "
                 "(e.g. bitnami/kubectl:1.34)",
             )
         )
@@ -254,7 +281,7 @@ def _runtime_problems(spec: AgentSpec, settings: StackSettings, file: str) -> li
                 file,
                 "rollout.canary.sticky",
                 "session persistence is in the Gateway API experimental channel (HTTPRoute "
-                f"rules[].sessionPersistence, v1.1 or later), and the {env} stack's agentkube:gatewayChannel is "
+                f"rules[].sessionPersistence, v1.1 or later), and agentkube:gatewayChannel of {the} is "
                 "standard; install the experimental CRDs and set agentkube:gatewayChannel: experimental",
             )
         )

@@ -12,6 +12,7 @@ from ..spec.problems import Problem
 from ..spec.scaling import Autoscale
 from ..spec.stack import StackSettings
 from .schedule_rules import schedule_problems
+from .settings import the_stack
 
 TRIGGER_EXAMPLE = "triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}]"
 
@@ -22,7 +23,7 @@ def keda_problems(spec: AgentSpec, settings: StackSettings, file: str, stack_fil
     if settings.keda:
         return problems
     declare = (
-        f"which the {settings.environment} stack does not declare; "
+        f"which {the_stack(stack_file)} does not declare; "
         f"set `agentkube:keda: true` in {stack_file} once KEDA runs in its cluster"
     )
     auto = spec.scaling.autoscale

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from .error_words import TYPE_ERRORS, alternatives, without_class_names, words
 from .patterns import WORDS
+
+Loc = tuple[str | int, ...]  # a place in a parsed document: ('secrets', 0, 'secretRef')
 
 
 @dataclass(frozen=True, order=True)
@@ -48,15 +52,35 @@ def dotted(loc: Sequence[str | int]) -> str:
     return out
 
 
-def problems_from(err: ValidationError, file: str, model: type[BaseModel], prefix: str = "") -> list[Problem]:
-    """Pydantic errors as `FILE: FIELD.PATH: message` problems, with 'did you mean' for unknown fields."""
+def problems_from(
+    err: ValidationError,
+    file: str,
+    model: type[BaseModel],
+    prefix: str = "",
+    texts: Mapping[Loc, str] | None = None,
+) -> list[Problem]:
+    """Pydantic errors as `FILE: FIELD.PATH: message` problems, in words (`error_words`), with 'did you mean'
+    for unknown fields; `texts` holds what the file wrote for YAML-typed scalars (`on`, `1.10`), by location."""
     problems = []
-    for e in err.errors(include_url=False):
-        loc = [part for part in e["loc"] if not _is_union_tag(part)]
+    errors: list[dict[str, Any]] = [dict(e) for e in err.errors(include_url=False)]
+    places = [_place(e) for e in errors]
+    union_members: dict[Loc, list[dict[str, Any]]] = {}
+    for e, loc in zip(errors, places, strict=True):
+        if len(loc) < len(e["loc"]) and e["type"] in TYPE_ERRORS:
+            union_members.setdefault(loc, []).append(e)
+    for e, loc in zip(errors, places, strict=True):
+        key_error = bool(loc) and loc[-1] == "[key]"
+        where = loc[:-1] if key_error else loc
+        text = (texts or {}).get(where)
         msg = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        if e["type"] == "extra_forbidden":
+        members = union_members.get(loc, [])
+        if len(members) > 1:
+            if e is not members[0]:
+                continue  # one line for the union
+            msg = alternatives(members, text)
+        elif e["type"] == "extra_forbidden":
             key = str(loc[-1])
-            known = _fields_at(model, loc[:-1])
+            known = _fields_at(model, list(loc[:-1]))
             hint = did_you_mean(key, known)
             msg = f"unknown field '{key}'{hint}"
             if known and not hint:
@@ -70,10 +94,22 @@ def problems_from(err: ValidationError, file: str, model: type[BaseModel], prefi
             text, most = e["input"], (e.get("ctx") or {}).get("max_length")
             shown = text if _shown(text) else text[:40] + "..."
             msg = f"'{shown}' is not valid: it is {len(text)} characters, expected at most {most}"
+        elif (said := words(e, text, partial(_fields_at, model, list(loc)))) is not None:
+            msg = said
         elif "input" in e and e["type"] not in ("value_error", "assertion_error") and _shown(e["input"]):
             msg = f"'{e['input']}' is not valid: {msg[0].lower()}{msg[1:]}"
-        problems.append(Problem(file, prefix + dotted(loc), msg))
+        msg = without_class_names(msg)
+        problems.append(Problem(file, prefix + dotted(where), f"key {msg}" if key_error else msg))
     return problems
+
+
+def _place(e: dict[str, Any]) -> Loc:
+    """An error's location without pydantic's union member names; an unknown key keeps its own name, even `int`."""
+    loc = tuple(e["loc"])
+    kept = tuple(part for part in loc[:-1] if not _is_union_tag(part))
+    if loc and (e["type"] == "extra_forbidden" or not _is_union_tag(loc[-1])):
+        kept += loc[-1:]
+    return kept
 
 
 def _is_union_tag(part: str | int) -> bool:

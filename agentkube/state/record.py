@@ -7,10 +7,10 @@ ciphertext the stack file holds and a rollback rebuilds the update byte for byte
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..project import spec_files, stack_file
+from ..project import spec_files, spec_name, stack_file
 
 # How `agentkube rollback` points the program at an earlier update's sources.
 AGENTS_DIR_ENV = "AGENTKUBE_AGENTS_DIR"
@@ -19,8 +19,9 @@ ROLLBACK_ENV = "AGENTKUBE_ROLLBACK_OF"
 
 
 def capture(agents_dir: Path, stack_config: Path, rollback_of: str | None = None) -> dict[str, Any]:
-    """The record of an update about to run from these files."""
-    agents = {p.name: p.read_text(encoding="utf-8") for p in spec_files(agents_dir)}
+    """The record of an update about to run from these files: every spec file the program reads
+    (`project.spec_files`, subdirectories included), by its path within the agents directory."""
+    agents = {spec_name(agents_dir, p): p.read_text(encoding="utf-8") for p in spec_files(agents_dir)}
     record: dict[str, Any] = {
         "agents": agents,
         "stackConfig": stack_config.read_text(encoding="utf-8") if stack_config.is_file() else "",
@@ -36,10 +37,18 @@ def materialize(record: dict[str, Any], target: Path, stack: str) -> tuple[Path,
     agents = target / "agents"
     agents.mkdir(parents=True, exist_ok=True)
     for name, text in record["agents"].items():
-        (agents / Path(name).name).write_text(text, encoding="utf-8")
+        path = agents / _inside(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     config = stack_file(target, stack)
     config.write_text(record["stackConfig"], encoding="utf-8")
     return agents, config
+
+
+def _inside(name: str) -> Path:
+    """A recorded spec name (`a.yaml`, `team/a.yaml`) as a path that stays inside the agents directory."""
+    parts = [part for part in PurePosixPath(name).parts if part not in ("", ".", "..", "/")]
+    return Path(*parts) if parts else Path("unnamed.yaml")
 
 
 def _git_head(where: Path) -> str | None:

@@ -136,7 +136,7 @@ def test_render_mode_keeps_secret_values_out_of_files() -> None:
     assert SECRET_VALUE not in json.dumps(unsecret([r.inputs for r in recorder.resources]))
 
 
-def test_invalid_fleet_fails_before_any_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_fleet_fails_before_any_resource(tmp_path: Path) -> None:
     with pytest.raises(pulumi.RunError, match=r"Pulumi.dev.yaml: config.agentkube:overrides.nobody: no agent named"):
         run_program("dev", **{"agentkube:overrides": {"nobody": {}}})
     # a second, independent failure in the specs is reported too, in the same error, and nothing is registered
@@ -144,13 +144,14 @@ def test_invalid_fleet_fails_before_any_resource(monkeypatch: pytest.MonkeyPatch
 
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="agentkube", stack="dev", preview=False)
-    overrides = json.dumps({"nobody": {}})
-    pulumi.runtime.set_all_config({"agentkube:environment": "prod", "agentkube:overrides": overrides}, [])
+    stack = tmp_path / "Pulumi.dev.yaml"
+    stack.write_text("config:\n  agentkube:environment: prod\n  agentkube:overrides: {nobody: {}}\n")
     with pytest.raises(pulumi.RunError, match="nothing was deployed") as caught:
-        load()
+        load(stack_config_file=stack)
     problems = str(caught.value).splitlines()[1:]
     assert "Pulumi.dev.yaml: config.agentkube:overrides.nobody: no agent named 'nobody'" in problems
-    assert any(p.startswith("agents/indexer.yaml: scaling.autoscale.min: 0 needs KEDA") for p in problems), problems
+    zero = "agents/indexer.yaml: scaling.autoscale.min: 0 needs KEDA (an HPA cannot scale to zero), which the dev stack"
+    assert any(p.startswith(zero) for p in problems), problems  # the stack's name, not its environment (prod)
     assert recorder.resources == []
 
 

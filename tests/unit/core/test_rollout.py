@@ -174,7 +174,7 @@ def test_gateway_traffic_needs_a_gateway_in_the_stack() -> None:
     with pytest.raises(SpecError) as caught:
         fleet_of(canary(10, "gateway"))
     assert str(caught.value) == (
-        "agents/worker.yaml: rollout.canary.traffic: 'gateway' needs a Gateway in the dev "
+        "agents/worker.yaml: rollout.canary.traffic: 'gateway' needs a Gateway in the test "
         "stack, expected agentkube:gateway: {name: ..., namespace: ...}"
     )
 

@@ -41,7 +41,7 @@ def test_isolated_pods_run_under_the_runtime_class_with_a_bounded_scratch_disk_a
 
 def test_isolation_refuses_an_unknown_runtime_class_and_loosened_pods() -> None:
     assert spec_problems(ISOLATED, runtimeClasses=["gvisr", "kata"]) == [
-        "agents/runner.yaml: isolation.runtimeClass: 'gvisor' is not a RuntimeClass of the dev stack (it lists "
+        "agents/runner.yaml: isolation.runtimeClass: 'gvisor' is not a RuntimeClass of the test stack (it lists "
         "gvisr, kata (did you mean 'gvisr'?)); install it in the cluster and add it to agentkube:runtimeClasses"
     ]
     loose = {**ISOLATED, "security": {"serviceAccountToken": True, "readOnlyRootFilesystem": False}}
@@ -105,7 +105,7 @@ def test_sandbox_problems_name_the_field_and_the_fix() -> None:
     ]
     assert spec_problems(POOL, runtimeClasses=["gvisor"]) == [
         "agents/runner.yaml: sandbox.maxLifetime: recycling the pool needs an image with kubectl: set "
-        "agentkube:kubectlImage in the dev stack (e.g. bitnami/kubectl:1.34)"
+        "agentkube:kubectlImage in the test stack (e.g. bitnami/kubectl:1.34)"
     ]
     odd = spec_problems({**POOL, "sandbox": {"maxLifetime": "7m"}}, **RUNTIME)
     assert odd[0].startswith("agents/runner.yaml: sandbox.maxLifetime: ") and "'5m'" in odd[0]

@@ -110,7 +110,7 @@ def test_production_checks_every_image_of_every_track() -> None:
     }
     assert spec_problems(canary, environment="live", production=True, minReplicas=2) == [
         "agents/worker.yaml: rollout.canary.image: 'ghcr.io/acme/worker:latest' is not pinned, expected a version "
-        "tag or @sha256 digest in the production stack live (':latest' moves)"
+        "tag or @sha256 digest in the production stack test (':latest' moves)"
     ]
     colours = {
         **SERVING,
@@ -121,7 +121,7 @@ def test_production_checks_every_image_of_every_track() -> None:
     }
     assert spec_problems(colours, production=True) == [
         "agents/worker.yaml: rollout.blueGreen.green.image: 'ghcr.io/acme/worker' is not pinned, expected a version "
-        "tag or @sha256 digest in the production stack dev (':latest' moves)"
+        "tag or @sha256 digest in the production stack test (':latest' moves)"
     ]
     # the environment's name is free: only `production` turns the rule on
     assert fleet_of({**SERVING, "image": "ghcr.io/acme/worker:latest"}, environment="prod").agents

@@ -68,7 +68,7 @@ def test_dependency_without_ports_cannot_be_called() -> None:
 def test_unpinned_image_is_refused_in_prod(image: str) -> None:
     assert spec_problems({**GOOD, "image": image}, environment="prod", production=True) == [
         f"agents/worker.yaml: image: '{image}' is not pinned, expected a version tag or @sha256 digest in the "
-        f"production stack prod (':latest' moves)"
+        f"production stack test (':latest' moves)"
     ]
     assert fleet_of({**GOOD, "image": image}, environment="dev").agents[0].image == image
 
@@ -85,7 +85,7 @@ def test_digest_is_pinned_in_prod() -> None:
 
 def test_replicas_below_stack_minimum() -> None:
     assert spec_problems(GOOD, minReplicas=2) == [
-        "agents/worker.yaml: scaling.replicas: 1 is below the dev stack's minReplicas (2), expected at least 2"
+        "agents/worker.yaml: scaling.replicas: 1 is below the minReplicas of the test stack (2), expected at least 2"
     ]
 
 
@@ -155,7 +155,10 @@ def test_empty_agents_directory(tmp_path: Path) -> None:
 def test_spec_that_is_not_a_mapping() -> None:
     with pytest.raises(SpecError) as caught:
         resolve({"agents/x.yaml": ["name", "image"]}, StackSettings())
-    assert str(caught.value) == "agents/x.yaml: expected a mapping of spec fields, found list"
+    assert str(caught.value) == (
+        "agents/x.yaml: is a list, expected one agent's spec: a map of fields, at least `name: ...` and `image: ...` "
+        "(one agent per file, without a leading '- ')"
+    )
 
 
 def test_registry_prefixes_images_without_one() -> None:
@@ -187,7 +190,8 @@ def test_dependency_listed_twice() -> None:
 
 QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "research"}, "averageValue": "30"}}
 NO_KEDA = (
-    "which the dev stack does not declare; set `agentkube:keda: true` in Pulumi.test.yaml once KEDA runs in its cluster"
+    "which the test stack does not declare; set `agentkube:keda: true` in Pulumi.test.yaml "
+    "once KEDA runs in its cluster"
 )
 
 
@@ -290,7 +294,10 @@ def test_min_replicas_of_the_stack_bind_serving_agents_not_queue_work() -> None:
     assert fleet_of(worker, keda=True, minReplicas=2).agents[0].scaling.min == 0
     assert spec_problems(
         {**GOOD, "scaling": {"autoscale": {"min": 1, "max": 3, "metrics": [QUEUE]}}}, keda=True, minReplicas=2
-    ) == ["agents/worker.yaml: scaling.autoscale.min: 1 is below the dev stack's minReplicas (2), expected at least 2"]
+    ) == [
+        "agents/worker.yaml: scaling.autoscale.min: 1 is below the minReplicas of the test stack (2), "
+        "expected at least 2"
+    ]
 
 
 def test_an_agent_at_zero_that_others_call_gets_a_warning() -> None:
@@ -325,7 +332,7 @@ def test_what_the_core_assumes_of_a_gateway_canary_is_refused_here() -> None:
     gateway = {**CANARY, "rollout": {**CANARY["rollout"], "canary": {**CANARY["rollout"]["canary"]}}}
     gateway["rollout"]["canary"]["traffic"] = "gateway"
     message = (
-        "rollout.canary.traffic: 'gateway' needs a Gateway in the dev stack, expected agentkube:gateway: "
+        "rollout.canary.traffic: 'gateway' needs a Gateway in the test stack, expected agentkube:gateway: "
         "{name: ..., namespace: ...}"
     )
     assert spec_problems(gateway) == [f"agents/worker.yaml: {message}"]
