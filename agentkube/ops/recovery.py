@@ -26,17 +26,17 @@ def _valid_json(data: bytes | None) -> bool:
 def repair_checkpoint(store: Store, project: str, stack: str) -> list[str]:
     """Put back a checkpoint that a kill left half-written, from its `.bak`; the broken one is kept aside."""
     key = stack_key(project, stack)
-    present = {b.key for b in store.list(key)}
+    present = {b.key for b in store.list(key)}  # the checkpoint, its .bak and earlier .broken-* copies
     if key not in present:
         return []
-    wanted = [k for k in (key, f"{key}.bak", f"{key}.attrs") if k in present]
-    blobs = store.read(wanted)
+    sidecar = store.sidecar(key)
+    blobs = store.read([k for k in (key, f"{key}.bak") if k in present] + ([sidecar] if sidecar else []))
     stamp = time.strftime("%Y%m%dT%H%M%S")
     done = []
     name = key.rsplit("/", 1)[-1]
-    if f"{key}.attrs" in blobs and not _valid_json(blobs[f"{key}.attrs"]):  # fileblob's metadata, written after
-        store.write(f"{key}.attrs.broken-{stamp}", blobs[f"{key}.attrs"])
-        store.delete(f"{key}.attrs")
+    if sidecar and not _valid_json(blobs[sidecar]):  # fileblob's metadata, written after the data
+        store.write(f"{sidecar}.broken-{stamp}", blobs[sidecar])
+        store.delete(sidecar)
         done.append(f"set aside the half-written {name}.attrs")
     if not _valid_json(blobs[key]) and _valid_json(blobs.get(f"{key}.bak")):
         store.write(f"{key}.broken-{stamp}", blobs[key])

@@ -66,6 +66,10 @@ class Store(ABC):
     def delete(self, key: str) -> None:
         """Remove `key`; an absent key is not an error."""
 
+    def sidecar(self, key: str) -> str | None:
+        """The key of the metadata gocloud keeps beside `key`, when the store shows it (a directory does)."""
+        return None
+
 
 class Directory(Store):
     """A file:// backend: its blobs are the files under the URL's directory."""
@@ -95,6 +99,9 @@ class Directory(Store):
         partial = path.with_name(path.name + ".agentkube-partial")
         partial.write_bytes(data)
         partial.replace(path)  # whole or not at all, as pulumi's own file writes
+
+    def sidecar(self, key: str) -> str | None:
+        return f"{key}.attrs" if (self.root / f"{key}.attrs").is_file() else None
 
     def delete(self, key: str) -> None:
         (self.root / key).unlink(missing_ok=True)

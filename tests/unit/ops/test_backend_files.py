@@ -142,6 +142,17 @@ def test_half_written_checkpoint_is_restored_from_its_backup(project: Path) -> N
     assert repair_checkpoint(store, "fleet-x", "dev") == []  # a second run finds nothing to mend
 
 
+def test_half_written_metadata_beside_the_checkpoint_is_set_aside(project: Path) -> None:
+    stacks = project / ".pulumi" / ".pulumi" / "stacks" / "fleet-x"
+    stacks.mkdir(parents=True)
+    (stacks / "dev.json").write_text('{"version": 3}')
+    (stacks / "dev.json.attrs").write_text("")  # the kill landed after the data, before its metadata
+    store = Directory((project / ".pulumi").as_uri())
+    assert repair_checkpoint(store, "fleet-x", "dev") == ["set aside the half-written dev.json.attrs"]
+    assert not (stacks / "dev.json.attrs").exists() and len(list(stacks.glob("dev.json.attrs.broken-*"))) == 1
+    assert json.loads((stacks / "dev.json").read_text()) == {"version": 3}
+
+
 def test_doctor_names_a_missing_pulumi_and_its_fix(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(project))  # nothing on PATH
     found = {c.name: c for c in doctor.checks(project, StackTarget(project, project / "agents", "dev"))}
