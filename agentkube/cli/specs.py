@@ -15,14 +15,14 @@ from ..fleet.model import Fleet
 from ..render.files import write_render_dir
 from ..render.schema import reference_markdown, schema_text
 from ..render.yaml_writer import to_stream
-from .command import Command, UsageError
+from .command import Command, UsageError, agents_of
 from .exits import Exit
 from .reporter import Reporter
 
 
 def fleet_of(args: argparse.Namespace, check_secrets: bool = False) -> Fleet:
     """The specs of `--agents` under `--stack`; only `validate` checks that config secrets are set."""
-    return load_fleet(Path(args.agents), args.stack, Path(args.project), check_secrets=check_secrets)
+    return load_fleet(agents_of(args), args.stack, Path(args.project), check_secrets=check_secrets)
 
 
 def validate(args: argparse.Namespace, report: Reporter) -> Exit:

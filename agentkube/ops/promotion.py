@@ -108,6 +108,8 @@ def reweighting(fleet: Fleet, agent: str, weight: int, label: str) -> OverrideCh
 def promote(target: StackTarget, agent: str, deploy: bool, say: Say, force: bool = False) -> OverrideChange:
     """Check the promoted stack, write its overrides, then `pulumi up` unless `deploy` is off. A candidate whose
     last analysis failed is refused, unless `force`."""
+    if deploy:
+        target.ensure_deployable()
     fleet = target.fleet()
     change = promotion(fleet, agent)
     canary = fleet.agent(agent).rollout.canary
@@ -124,6 +126,8 @@ def promote(target: StackTarget, agent: str, deploy: bool, say: Say, force: bool
 
 def abort(target: StackTarget, agent: str, deploy: bool, say: Say) -> OverrideChange:
     """Check the stack without the canary, write its overrides, then `pulumi up` unless `deploy` is off."""
+    if deploy:
+        target.ensure_deployable()
     fleet = target.fleet()
     change = abortion(fleet, agent)
     apply_change(target, fleet, change, deploy, say)
@@ -134,6 +138,8 @@ def apply_change(target: StackTarget, fleet: Fleet, change: OverrideChange, depl
     """Write `change` into the stack's overrides and `pulumi up` with its summary as the message (unless
     `deploy` is off). Nothing is written when the change would leave the stack invalid, pulumi is missing or
     another update holds the stack."""
+    if deploy:
+        target.ensure_deployable()
     changed = fleet.settings.model_copy(update={"overrides": change.overrides(fleet)})
     resolve(read_documents(target.agents), changed, display(stack_file(target.project, target.stack)))
     if deploy:

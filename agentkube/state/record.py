@@ -12,7 +12,8 @@ from typing import Any
 
 from ..project import spec_files, spec_name, stack_file
 
-# How `agentkube rollback` points the program at an earlier update's sources.
+# How `agentkube rollback` points the program at an earlier update's sources (docs/guides/operating-the-fleet.md):
+# the program reads AGENTS_DIR_ENV only with ROLLBACK_ENV set; otherwise the stack's `agentkube:agentsDir`.
 AGENTS_DIR_ENV = "AGENTKUBE_AGENTS_DIR"
 STACK_CONFIG_ENV = "AGENTKUBE_STACK_CONFIG"
 ROLLBACK_ENV = "AGENTKUBE_ROLLBACK_OF"
