@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..ops.analyze import Report, analyze
-from ..ops.errors import EngineError
+from ..ops.errors import EngineError, StepFailed
 from ..ops.history import Update, updates
 from ..ops.promotion import abort, promote
 from ..ops.release import release
@@ -30,12 +30,19 @@ ANALYZE_EXITS = {
     Exit.INCONCLUSIVE: "inconclusive: no data to judge the canary",
     Exit.ERROR: "could not analyze: invalid input, pulumi or Prometheus error",
 }
+DEPLOY_EXITS = {
+    Exit.OK: MEANING[Exit.OK],
+    Exit.FAILED: "invalid input, nothing to do, pulumi missing or the stack locked: nothing was changed",
+    Exit.USAGE: MEANING[Exit.USAGE],
+    Exit.STEP_FAILED: "the pulumi up failed: the stack file is restored to what it was",
+}
 RELEASE_EXITS = {
     Exit.OK: "pass: promoted after the last step",
     Exit.FAILED: "fail: a step's analysis failed and the canary was aborted",
     Exit.USAGE: MEANING[Exit.USAGE],
     Exit.INCONCLUSIVE: "inconclusive: no data at a step; the canary is held there",
-    Exit.ERROR: "could not release or analyze: invalid input, pulumi or Prometheus error",
+    Exit.ERROR: "could not start or analyze: invalid input, pulumi missing, Prometheus unreachable or refusing a query",
+    Exit.STEP_FAILED: "a step's pulumi up failed: the stack file is restored to the last finished step",
     Exit.INTERRUPTED: "interrupted: the stack stays at its last finished step; run it again to resume",
 }
 
@@ -53,6 +60,8 @@ def _or_error(report: Reporter, run: Callable[[], T]) -> T | None:
     "could not analyze" from "the canary failed"."""
     try:
         return run()
+    except StepFailed:  # a deploy failed, not the analysis: its own exit code (main)
+        raise
     except SpecError as err:
         report.problems(err.problems)
     except EngineError as err:
@@ -223,6 +232,7 @@ COMMANDS = [
         promote_command,
         stack="required",
         configure=_promote_args,
+        exits=DEPLOY_EXITS,
     ),
     Command(
         "abort",
@@ -231,6 +241,7 @@ COMMANDS = [
         abort_command,
         stack="required",
         configure=_abort_args,
+        exits=DEPLOY_EXITS,
     ),
     Command(
         "history",

@@ -16,6 +16,7 @@ from .analyze import last_verdict
 from .backend.locks import ensure_unlocked
 from .engine import pulumi_binary, up
 from .environment import pulumi_env
+from .errors import EngineError, StepFailed
 from .stack_target import StackTarget
 
 Say = Callable[[str], None]
@@ -137,7 +138,8 @@ def abort(target: StackTarget, agent: str, deploy: bool, say: Say) -> OverrideCh
 def apply_change(target: StackTarget, fleet: Fleet, change: OverrideChange, deploy: bool, say: Say) -> None:
     """Write `change` into the stack's overrides and `pulumi up` with its summary as the message (unless
     `deploy` is off). Nothing is written when the change would leave the stack invalid, pulumi is missing or
-    another update holds the stack."""
+    another update holds the stack; when the `up` fails (StepFailed) or is interrupted, the stack file is
+    restored byte for byte."""
     if deploy:
         target.ensure_deployable()
     changed = fleet.settings.model_copy(update={"overrides": change.overrides(fleet)})
@@ -145,9 +147,21 @@ def apply_change(target: StackTarget, fleet: Fleet, change: OverrideChange, depl
     if deploy:
         pulumi_binary(pulumi_env(target.project))
         ensure_unlocked(target.project, target.stack)
-    path = write_override(target.project, target.stack, change.agent, change.change)
+    path = stack_file(target.project, target.stack)
+    before = path.read_bytes()
+    write_override(target.project, target.stack, change.agent, change.change)
     say(f"{change.summary}; {display(path)} updated")
-    if deploy:
-        up(target.project, target.stack, f"agentkube {change.summary}")
-    else:
+    if not deploy:
         say(f"deploy with: pulumi up --stack {target.stack}")
+        return
+    try:
+        up(target.project, target.stack, f"agentkube {change.summary}")
+    except EngineError as err:
+        path.write_bytes(before)
+        raise StepFailed(
+            f"{err}\n{display(path)} is restored to what it was before `{change.summary}`; "
+            f"`agentkube status --stack {target.stack}` shows what runs"
+        ) from None
+    except KeyboardInterrupt:
+        path.write_bytes(before)  # the stack file stays at the last finished step
+        raise
