@@ -141,7 +141,9 @@ def _history_text(stack: str, found: list[Update]) -> str:
         return f"stack {stack} has no updates yet"
     lines = []
     for u in found:
-        git = f"  git {u.git[:8]}" if u.git else ""
+        label = u.git_label()
+        rolled = (u.record or {}).get("rollbackOf")
+        git = f"  {label}" if label else (f"  sources of #{rolled}" if rolled else "")
         message = f"  {u.message.splitlines()[0]!r}" if u.message else ""
         lines.append(f"#{u.number}  {u.started:%Y-%m-%d %H:%M:%S}Z  {u.kind}  {u.result}{git}{message}")
         width = max((len(n) for n in u.agents), default=0)

@@ -27,6 +27,7 @@ def capture(agents_dir: Path, stack_config: Path, rollback_of: str | None = None
         "agents": agents,
         "stackConfig": stack_config.read_text(encoding="utf-8") if stack_config.is_file() else "",
         "git": _git_head(agents_dir),
+        "sourcesGit": sources_git(agents_dir, list(agents)),
     }
     if rollback_of:
         record["rollbackOf"] = rollback_of
@@ -50,6 +51,30 @@ def _inside(name: str) -> Path:
     """A recorded spec name (`a.yaml`, `team/a.yaml`) as a path that stays inside the agents directory."""
     parts = [part for part in PurePosixPath(name).parts if part not in ("", ".", "..", "/")]
     return Path(*parts) if parts else Path("unnamed.yaml")
+
+
+def sources_git(agents_dir: Path, names: list[str]) -> dict[str, Any] | None:
+    """The git state of the spec files `names` (within `agents_dir`): the HEAD of the repository that holds
+    the directory, `dirty` when a spec differs from HEAD, `tracked` when git tracks every spec (an untracked
+    or ignored one is not); None when the directory is in no repository."""
+    top = _git(agents_dir, "rev-parse", "--show-toplevel")
+    if top is None:
+        return None
+    status = _git(agents_dir, "status", "--porcelain=v1", "--untracked-files=all", "--ignored", "--", *names) or ""
+    codes = [line[:2] for line in status.splitlines() if line.strip()]
+    return {
+        "head": _git_head(agents_dir),
+        "dirty": bool(codes),
+        "tracked": not any(code in ("??", "!!") for code in codes),
+    }
+
+
+def _git(where: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, check=False, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout if out.returncode == 0 else None
 
 
 def _git_head(where: Path) -> str | None:
