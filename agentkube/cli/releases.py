@@ -160,7 +160,8 @@ def rollback_command(args: argparse.Namespace, report: Reporter) -> Exit:
             raise UsageError("confirm with --yes (no terminal to ask on)")
         return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
-    return Exit.OK if rollback(Path(args.project), args.stack, args.to, confirm, report.note) else Exit.FAILED
+    done = rollback(target_of(args), args.to, confirm, report.note, write_sources=args.write_sources)
+    return Exit.OK if done else Exit.FAILED
 
 
 def _abort_args(p: argparse.ArgumentParser) -> None:
@@ -204,6 +205,12 @@ def _seconds(text: str) -> float:
 def _rollback_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", type=int, required=True, metavar="N", help="update number (see history)")
     p.add_argument("--yes", action="store_true", help="do not ask before deploying")
+    p.add_argument(
+        "--write-sources",
+        action="store_true",
+        help="after deploying, write update N's specs and stack file into the checkout (agentkube:agentsDir and "
+        "Pulumi.<stack>.yaml), so the next pulumi up keeps the rollback; review and commit them",
+    )
 
 
 COMMANDS = [
@@ -256,7 +263,7 @@ COMMANDS = [
     Command(
         "rollback",
         "redeploy the fleet exactly as update N deployed it",
-        "agentkube rollback --stack prod --to 3 --yes",
+        "agentkube rollback --stack prod --to 3 --yes --write-sources",
         rollback_command,
         stack="required",
         configure=_rollback_args,

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..fleet.loader import stack_agents_dir
 from ..project import spec_files, spec_name, stack_file
 
 # How `agentkube rollback` points the program at an earlier update's sources (docs/guides/operating-the-fleet.md):
@@ -45,6 +46,41 @@ def materialize(record: dict[str, Any], target: Path, stack: str) -> tuple[Path,
     config = stack_file(target, stack)
     config.write_text(record["stackConfig"], encoding="utf-8")
     return agents, config
+
+
+def differences(record: dict[str, Any], agents_dir: Path, stack_config: Path) -> list[Path]:
+    """The files of a checkout that differ from a record's sources: a spec changed, missing or extra in
+    `agents_dir`, and the stack file; sorted, as paths."""
+    recorded = {_inside(name): text for name, text in record["agents"].items()}
+    present = {Path(spec_name(agents_dir, p)): p for p in spec_files(agents_dir)} if agents_dir.is_dir() else {}
+    out = [
+        agents_dir / name
+        for name in sorted(set(recorded) | set(present))
+        if name not in present or name not in recorded or present[name].read_text(encoding="utf-8") != recorded[name]
+    ]
+    current = stack_config.read_text(encoding="utf-8") if stack_config.is_file() else ""
+    return out + ([stack_config] if current != record["stackConfig"] else [])
+
+
+def write_back(record: dict[str, Any], project_dir: Path, stack: str) -> list[Path]:
+    """Make the checkout hold a record's sources: its stack file first, then its specs in the agents directory
+    that stack file names (`agentkube:agentsDir`); spec files the record lacks are removed. The files changed."""
+    config = stack_file(project_dir, stack)
+    changed = (
+        [config] if (config.read_text(encoding="utf-8") if config.is_file() else "") != record["stackConfig"] else []
+    )
+    config.write_text(record["stackConfig"], encoding="utf-8")
+    agents = stack_agents_dir(project_dir, stack)
+    changed += [p for p in differences(record, agents, config) if p != config]
+    recorded = {_inside(name) for name in record["agents"]}
+    for path in spec_files(agents) if agents.is_dir() else []:
+        if Path(spec_name(agents, path)) not in recorded:
+            path.unlink()
+    for name, text in record["agents"].items():
+        path = agents / _inside(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return changed
 
 
 def _inside(name: str) -> Path:
