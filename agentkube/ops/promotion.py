@@ -9,7 +9,7 @@ from typing import Any
 from ..fleet.loader import display, read_documents, write_override
 from ..fleet.model import Fleet
 from ..fleet.resolve import deep_merge, resolve
-from ..project import stack_file
+from ..project import config_key, stack_file
 from ..spec.delivery import Canary
 from ..spec.problems import Problem, SpecError
 from .analyze import last_verdict
@@ -122,7 +122,23 @@ def promote(target: StackTarget, agent: str, deploy: bool, say: Say, force: bool
         )
         raise SpecError([Problem(fleet.sources.get(agent, agent), "rollout.canary", why)])
     apply_change(target, fleet, change, deploy, say)
+    if canary is not None:
+        say(truth_after(target, fleet, change))
     return change
+
+
+def truth_after(target: StackTarget, fleet: Fleet, change: OverrideChange) -> str:
+    """Where a promoted canary's truth lives now: the stack file's override, over a spec file that still
+    names the old image and the canary."""
+    spec = fleet.sources.get(change.agent, change.agent)
+    where = f"{display(stack_file(target.project, target.stack))} {config_key('overrides')}.{change.agent}"
+    doc = read_documents(target.agents).get(spec)
+    old = doc.get("image") if isinstance(doc, dict) else fleet.agent(change.agent).image
+    return (
+        f"{change.agent} now runs image {change.change['image']} by {where}; {spec} still names image {old} and "
+        f"its canary: to keep the truth in the spec, set image {change.change['image']} there, remove its canary "
+        "and the override's image, version and rollout"
+    )
 
 
 def abort(target: StackTarget, agent: str, deploy: bool, say: Say) -> OverrideChange:
