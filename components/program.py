@@ -10,7 +10,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from agentkube.fleet import Fleet, read_documents, resolve
-from agentkube.fleet.loader import read_stack_file
+from agentkube.fleet.loader import agents_dir_of, read_stack_file
 from agentkube.fleet.target import TargetError, target_of
 from agentkube.project import stack_file
 from agentkube.spec.problems import SpecError
@@ -20,26 +20,29 @@ from agentkube.state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_EN
 from . import fleet as component
 
 
-def sources() -> tuple[Path, Path]:
-    """Agent specs and stack config file of this run: the project's, or a rollback's (set by env)."""
+def sources() -> tuple[Path | None, Path]:
+    """Agent specs and stack config file of this run: a rollback's (set by `agentkube rollback` in its
+    environment), or the project's stack file, with agents None: the stack's `agentkube:agentsDir`."""
     stack = pulumi.get_stack()
+    rollback_agents = os.environ.get(AGENTS_DIR_ENV) if os.environ.get(ROLLBACK_ENV) else None
     return (
-        Path(os.environ.get(AGENTS_DIR_ENV, "agents")),
+        Path(rollback_agents) if rollback_agents else None,
         Path(os.environ.get(STACK_CONFIG_ENV, stack_file(Path("."), stack))),
     )
 
 
-def load(agents_dir: Path = Path("agents"), stack_config_file: Path | None = None) -> Fleet:
+def load(agents_dir: Path | None = None, stack_config_file: Path | None = None) -> Fleet:
     """The validated fleet for the running stack; a clear RunError (no resource registered) if invalid.
 
     Settings come from the stack file pulumi runs with (`sources()`), read by the CLI's own reader
     (`read_stack_file`), so `agentkube validate` and `pulumi preview` read the same settings or refuse alike;
-    only config secrets' values come from the runtime.
+    the specs from `agents_dir`, by default the stack's `agentkube:agentsDir` (`agents_dir_of`, as the CLI's
+    `--agents` default); only config secrets' values come from the runtime.
     """
     source = stack_file(Path("."), pulumi.get_stack()).name
     try:
         settings, secrets = read_stack_file(stack_config_file or sources()[1], source, project_dir=Path("."))
-        return resolve(read_documents(agents_dir), settings, source, secrets)
+        return resolve(read_documents(agents_dir or agents_dir_of(Path("."), settings)), settings, source, secrets)
     except SpecError as err:
         raise pulumi.RunError(f"invalid agent specs, nothing was deployed:\n{err}") from None
 
@@ -60,6 +63,7 @@ def provider(settings: StackSettings) -> k8s.Provider:
 def main() -> component.Fleet:
     agents_dir, stack_config_file = sources()
     fleet = load(agents_dir, stack_config_file)
+    agents_dir = agents_dir or agents_dir_of(Path("."), fleet.settings)
     record = capture(agents_dir, stack_config_file, os.environ.get(ROLLBACK_ENV))
     k8s_provider = provider(fleet.settings)
     deployed = component.Fleet(

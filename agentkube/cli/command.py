@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ..fleet.loader import stack_agents_dir
 from ..ops.stack_target import StackTarget
 from .exits import Exit, exit_codes
 from .reporter import Reporter
@@ -20,9 +21,16 @@ class UsageError(Exception):
     """Wrong arguments: exit 2."""
 
 
+def agents_of(args: argparse.Namespace) -> Path:
+    """`--agents`, or else the stack's `agentkube:agentsDir` within `--project`: what `pulumi up` reads."""
+    if args.agents is not None:
+        return Path(args.agents)
+    return stack_agents_dir(Path(args.project), args.stack)
+
+
 def target_of(args: argparse.Namespace) -> StackTarget:
     """The stack named by `--project`, `--agents` and `--stack` (a command with `stack="required"`)."""
-    return StackTarget(Path(args.project), Path(args.agents), args.stack)
+    return StackTarget(Path(args.project), agents_of(args), args.stack)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,10 @@ class Command:
         p.set_defaults(cmd=self)
         if self.stack != "none":
             p.add_argument(
-                "--agents", default="agents", metavar="DIR", help="directory of agent specs (default: agents)"
+                "--agents",
+                default=None,
+                metavar="DIR",
+                help="directory of agent specs (default: the stack's agentkube:agentsDir, `agents` in --project)",
             )
             p.add_argument(
                 "--project", default=".", metavar="DIR", help="directory of Pulumi.<stack>.yaml (default: .)"

@@ -14,6 +14,7 @@ class Exit(IntEnum):
     USAGE = 2
     INCONCLUSIVE = 3
     ERROR = 4
+    STEP_FAILED = 5
     INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
@@ -22,7 +23,8 @@ MEANING: Mapping[Exit, str] = {
     Exit.FAILED: "invalid input, a failed pulumi step or check, a rollback not confirmed",
     Exit.USAGE: "usage error",
     Exit.INCONCLUSIVE: "analyze, release: no data to judge the canary",
-    Exit.ERROR: "analyze, release: could not analyze (invalid input, pulumi or Prometheus error)",
+    Exit.ERROR: "analyze, release: could not start or analyze (invalid input, pulumi missing, Prometheus error)",
+    Exit.STEP_FAILED: "release, promote, abort: a pulumi up failed; its change to the stack file was undone",
     Exit.INTERRUPTED: "release: interrupted (Ctrl-C); the stack stays at its last finished step",
 }
 

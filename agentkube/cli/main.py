@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ..ops.errors import EngineError
+from ..ops.errors import EngineError, StepFailed
 from ..ops.redaction import redacted_output
 from ..spec.problems import SpecError
 from . import cluster, graph, live, maintenance, releases, specs
@@ -65,6 +65,9 @@ def _run(args: argparse.Namespace) -> int:
     except UsageError as err:
         report.error(str(err))
         return Exit.USAGE
+    except StepFailed as err:
+        report.error(str(err))
+        return Exit.STEP_FAILED
     except EngineError as err:
         report.error(str(err))
         return Exit.FAILED

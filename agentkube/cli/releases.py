@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..ops.analyze import Report, analyze
-from ..ops.errors import EngineError
+from ..ops.errors import EngineError, StepFailed
 from ..ops.history import Update, updates
 from ..ops.promotion import abort, promote
 from ..ops.release import release
@@ -30,12 +30,19 @@ ANALYZE_EXITS = {
     Exit.INCONCLUSIVE: "inconclusive: no data to judge the canary",
     Exit.ERROR: "could not analyze: invalid input, pulumi or Prometheus error",
 }
+DEPLOY_EXITS = {
+    Exit.OK: MEANING[Exit.OK],
+    Exit.FAILED: "invalid input, nothing to do, pulumi missing or the stack locked: nothing was changed",
+    Exit.USAGE: MEANING[Exit.USAGE],
+    Exit.STEP_FAILED: "the pulumi up failed: the stack file is restored to what it was",
+}
 RELEASE_EXITS = {
     Exit.OK: "pass: promoted after the last step",
     Exit.FAILED: "fail: a step's analysis failed and the canary was aborted",
     Exit.USAGE: MEANING[Exit.USAGE],
     Exit.INCONCLUSIVE: "inconclusive: no data at a step; the canary is held there",
-    Exit.ERROR: "could not release or analyze: invalid input, pulumi or Prometheus error",
+    Exit.ERROR: "could not start or analyze: invalid input, pulumi missing, Prometheus unreachable or refusing a query",
+    Exit.STEP_FAILED: "a step's pulumi up failed: the stack file is restored to the last finished step",
     Exit.INTERRUPTED: "interrupted: the stack stays at its last finished step; run it again to resume",
 }
 
@@ -53,6 +60,8 @@ def _or_error(report: Reporter, run: Callable[[], T]) -> T | None:
     "could not analyze" from "the canary failed"."""
     try:
         return run()
+    except StepFailed:  # a deploy failed, not the analysis: its own exit code (main)
+        raise
     except SpecError as err:
         report.problems(err.problems)
     except EngineError as err:
@@ -132,7 +141,9 @@ def _history_text(stack: str, found: list[Update]) -> str:
         return f"stack {stack} has no updates yet"
     lines = []
     for u in found:
-        git = f"  git {u.git[:8]}" if u.git else ""
+        label = u.git_label()
+        rolled = (u.record or {}).get("rollbackOf")
+        git = f"  {label}" if label else (f"  sources of #{rolled}" if rolled else "")
         message = f"  {u.message.splitlines()[0]!r}" if u.message else ""
         lines.append(f"#{u.number}  {u.started:%Y-%m-%d %H:%M:%S}Z  {u.kind}  {u.result}{git}{message}")
         width = max((len(n) for n in u.agents), default=0)
@@ -149,7 +160,8 @@ def rollback_command(args: argparse.Namespace, report: Reporter) -> Exit:
             raise UsageError("confirm with --yes (no terminal to ask on)")
         return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
-    return Exit.OK if rollback(Path(args.project), args.stack, args.to, confirm, report.note) else Exit.FAILED
+    done = rollback(target_of(args), args.to, confirm, report.note, write_sources=args.write_sources)
+    return Exit.OK if done else Exit.FAILED
 
 
 def _abort_args(p: argparse.ArgumentParser) -> None:
@@ -193,6 +205,12 @@ def _seconds(text: str) -> float:
 def _rollback_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", type=int, required=True, metavar="N", help="update number (see history)")
     p.add_argument("--yes", action="store_true", help="do not ask before deploying")
+    p.add_argument(
+        "--write-sources",
+        action="store_true",
+        help="after deploying, write update N's specs and stack file into the checkout (agentkube:agentsDir and "
+        "Pulumi.<stack>.yaml), so the next pulumi up keeps the rollback; review and commit them",
+    )
 
 
 COMMANDS = [
@@ -223,6 +241,7 @@ COMMANDS = [
         promote_command,
         stack="required",
         configure=_promote_args,
+        exits=DEPLOY_EXITS,
     ),
     Command(
         "abort",
@@ -231,6 +250,7 @@ COMMANDS = [
         abort_command,
         stack="required",
         configure=_abort_args,
+        exits=DEPLOY_EXITS,
     ),
     Command(
         "history",
@@ -243,7 +263,7 @@ COMMANDS = [
     Command(
         "rollback",
         "redeploy the fleet exactly as update N deployed it",
-        "agentkube rollback --stack prod --to 3 --yes",
+        "agentkube rollback --stack prod --to 3 --yes --write-sources",
         rollback_command,
         stack="required",
         configure=_rollback_args,

@@ -10,23 +10,35 @@ from ..core.build import build
 from ..core.capacity import HEADERS, plan
 from ..core.mcp import tool_servers, tools_text
 from ..core.secrets import secret_instructions, without_secret_values
-from ..fleet.loader import load_fleet
+from ..fleet.loader import display, load_fleet, read_documents
 from ..fleet.model import Fleet
+from ..fleet.override_notes import override_notes
+from ..project import stack_file
 from ..render.files import write_render_dir
 from ..render.schema import reference_markdown, schema_text
 from ..render.yaml_writer import to_stream
-from .command import Command, UsageError
+from .command import Command, UsageError, agents_of
 from .exits import Exit
 from .reporter import Reporter
 
 
 def fleet_of(args: argparse.Namespace, check_secrets: bool = False) -> Fleet:
     """The specs of `--agents` under `--stack`; only `validate` checks that config secrets are set."""
-    return load_fleet(Path(args.agents), args.stack, Path(args.project), check_secrets=check_secrets)
+    return load_fleet(agents_of(args), args.stack, Path(args.project), check_secrets=check_secrets)
+
+
+def overridden(args: argparse.Namespace, fleet: Fleet, report: Reporter) -> None:
+    """A one-line note per agent whose stack override replaced its spec file's image or removed its canary."""
+    if args.stack is None or not fleet.settings.overrides:
+        return
+    stack_source = display(stack_file(Path(args.project), args.stack))
+    for line in override_notes(fleet, read_documents(agents_of(args)), stack_source):
+        report.note(line)
 
 
 def validate(args: argparse.Namespace, report: Reporter) -> Exit:
     fleet = fleet_of(args, check_secrets=True)
+    overridden(args, fleet, report)
 
     def text() -> str:
         where = f" for stack {args.stack}" if args.stack else ""
@@ -72,6 +84,7 @@ def schema(args: argparse.Namespace, report: Reporter) -> Exit:
 
 def capacity(args: argparse.Namespace, report: Reporter) -> Exit:
     fleet = fleet_of(args)
+    overridden(args, fleet, report)
     rows, layers, fleet_total = plan(fleet)
     tools = tool_servers(fleet)
     data = {

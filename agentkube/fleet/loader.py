@@ -22,7 +22,35 @@ from .resolve import deep_merge, resolve, spec_problems
 from .settings import settings_from_config
 from .yaml_files import Documents, Loader, display, parse, read_yaml
 
-__all__ = ["Loader", "display", "load_fleet", "read_documents", "read_stack", "read_stack_file", "read_yaml"]
+__all__ = [
+    "Loader",
+    "agents_dir_of",
+    "display",
+    "load_fleet",
+    "read_documents",
+    "read_stack",
+    "read_stack_file",
+    "read_yaml",
+    "stack_agents_dir",
+]
+
+
+def agents_dir_of(project_dir: Path, settings: StackSettings) -> Path:
+    """The directory of agent specs that `pulumi up` of a stack with these settings reads:
+    `agentkube:agentsDir`, relative to the project."""
+    return project_dir / settings.agents_dir
+
+
+def stack_agents_dir(project_dir: Path, stack: str | None) -> Path:
+    """The stack's `agentkube:agentsDir` within the project (the default `agents` without a stack, a stack
+    file or a readable one: `load_fleet` then reports what is wrong with the stack file)."""
+    if stack is None:
+        return agents_dir_of(project_dir, StackSettings())
+    try:
+        settings, _ = read_stack_file(stack_file(project_dir, stack))
+    except SpecError:
+        settings = StackSettings()
+    return agents_dir_of(project_dir, settings)
 
 
 def read_documents(agents_dir: Path) -> Documents:

@@ -27,9 +27,19 @@ class Update:
     started: datetime
     result: str
     message: str
-    git: str | None
+    git: str | None  # HEAD of the repository of the update's specs (`sources_git`), if they were in one
     agents: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> version, specHash
     record: dict[str, Any] | None = None
+    sources_git: dict[str, Any] | None = None  # the specs' repository: head, dirty, tracked
+
+    def git_label(self) -> str | None:
+        """`git 1a2b3c4d`, with `dirty` or `untracked` when the specs were not HEAD's; None outside a repo."""
+        if self.sources_git is None:
+            return f"git {self.git[:8]}" if self.git else None
+        head = (self.sources_git.get("head") or "no-commit")[:8]
+        if not self.sources_git.get("tracked", True):
+            return f"git {head} untracked"
+        return f"git {head}" + (" dirty" if self.sources_git.get("dirty") else "")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +49,7 @@ class Update:
             "result": self.result,
             "message": self.message,
             "git": self.git,
+            "sourcesGit": self.sources_git,
             "agents": self.agents,
             "rollbackOf": (self.record or {}).get("rollbackOf"),
         }
@@ -101,15 +112,21 @@ def _update(number: int, info: dict[str, Any], deployment: dict[str, Any] | None
                 "specHash": agent.get("spec_hash", "?"),
             }
     record = record_of(deployment or {})
+    if record is not None and "sourcesGit" in record:  # the specs' own repository, as the program found it
+        sources = record["sourcesGit"]
+        git = sources.get("head") if isinstance(sources, dict) else None
+    else:  # an update from before agentkube recorded it: pulumi's label (the project's checkout)
+        sources, git = None, (info.get("environment") or {}).get("git.head")
     return Update(
         number,
         info.get("kind", "update"),
         when,
         info.get("result", "?"),
         info.get("message", ""),
-        (info.get("environment") or {}).get("git.head"),
+        git,
         dict(sorted(agents.items())),
         record,
+        sources if isinstance(sources, dict) else None,
     )
 
 

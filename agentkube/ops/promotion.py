@@ -9,13 +9,14 @@ from typing import Any
 from ..fleet.loader import display, read_documents, write_override
 from ..fleet.model import Fleet
 from ..fleet.resolve import deep_merge, resolve
-from ..project import stack_file
+from ..project import config_key, stack_file
 from ..spec.delivery import Canary
 from ..spec.problems import Problem, SpecError
 from .analyze import last_verdict
 from .backend.locks import ensure_unlocked
 from .engine import pulumi_binary, up
 from .environment import pulumi_env
+from .errors import EngineError, StepFailed
 from .stack_target import StackTarget
 
 Say = Callable[[str], None]
@@ -108,6 +109,8 @@ def reweighting(fleet: Fleet, agent: str, weight: int, label: str) -> OverrideCh
 def promote(target: StackTarget, agent: str, deploy: bool, say: Say, force: bool = False) -> OverrideChange:
     """Check the promoted stack, write its overrides, then `pulumi up` unless `deploy` is off. A candidate whose
     last analysis failed is refused, unless `force`."""
+    if deploy:
+        target.ensure_deployable()
     fleet = target.fleet()
     change = promotion(fleet, agent)
     canary = fleet.agent(agent).rollout.canary
@@ -119,11 +122,29 @@ def promote(target: StackTarget, agent: str, deploy: bool, say: Say, force: bool
         )
         raise SpecError([Problem(fleet.sources.get(agent, agent), "rollout.canary", why)])
     apply_change(target, fleet, change, deploy, say)
+    if canary is not None:
+        say(truth_after(target, fleet, change))
     return change
+
+
+def truth_after(target: StackTarget, fleet: Fleet, change: OverrideChange) -> str:
+    """Where a promoted canary's truth lives now: the stack file's override, over a spec file that still
+    names the old image and the canary."""
+    spec = fleet.sources.get(change.agent, change.agent)
+    where = f"{display(stack_file(target.project, target.stack))} {config_key('overrides')}.{change.agent}"
+    doc = read_documents(target.agents).get(spec)
+    old = doc.get("image") if isinstance(doc, dict) else fleet.agent(change.agent).image
+    return (
+        f"{change.agent} now runs image {change.change['image']} by {where}; {spec} still names image {old} and "
+        f"its canary: to keep the truth in the spec, set image {change.change['image']} there, remove its canary "
+        "and the override's image, version and rollout"
+    )
 
 
 def abort(target: StackTarget, agent: str, deploy: bool, say: Say) -> OverrideChange:
     """Check the stack without the canary, write its overrides, then `pulumi up` unless `deploy` is off."""
+    if deploy:
+        target.ensure_deployable()
     fleet = target.fleet()
     change = abortion(fleet, agent)
     apply_change(target, fleet, change, deploy, say)
@@ -133,15 +154,30 @@ def abort(target: StackTarget, agent: str, deploy: bool, say: Say) -> OverrideCh
 def apply_change(target: StackTarget, fleet: Fleet, change: OverrideChange, deploy: bool, say: Say) -> None:
     """Write `change` into the stack's overrides and `pulumi up` with its summary as the message (unless
     `deploy` is off). Nothing is written when the change would leave the stack invalid, pulumi is missing or
-    another update holds the stack."""
+    another update holds the stack; when the `up` fails (StepFailed) or is interrupted, the stack file is
+    restored byte for byte."""
+    if deploy:
+        target.ensure_deployable()
     changed = fleet.settings.model_copy(update={"overrides": change.overrides(fleet)})
     resolve(read_documents(target.agents), changed, display(stack_file(target.project, target.stack)))
     if deploy:
         pulumi_binary(pulumi_env(target.project))
         ensure_unlocked(target.project, target.stack)
-    path = write_override(target.project, target.stack, change.agent, change.change)
+    path = stack_file(target.project, target.stack)
+    before = path.read_bytes()
+    write_override(target.project, target.stack, change.agent, change.change)
     say(f"{change.summary}; {display(path)} updated")
-    if deploy:
-        up(target.project, target.stack, f"agentkube {change.summary}")
-    else:
+    if not deploy:
         say(f"deploy with: pulumi up --stack {target.stack}")
+        return
+    try:
+        up(target.project, target.stack, f"agentkube {change.summary}")
+    except EngineError as err:
+        path.write_bytes(before)
+        raise StepFailed(
+            f"{err}\n{display(path)} is restored to what it was before `{change.summary}`; "
+            f"`agentkube status --stack {target.stack}` shows what runs"
+        ) from None
+    except KeyboardInterrupt:
+        path.write_bytes(before)  # the stack file stays at the last finished step
+        raise

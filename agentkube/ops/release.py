@@ -26,6 +26,7 @@ def release(
     """Run the release; (verdict, the last analysis). Steps at or below the canary's current weight are
     skipped, so running it again resumes an interrupted release. On `fail` the canary is aborted (weight 0:
     its pods and config go, stable stays as it was); on `inconclusive` it is held at its step."""
+    target.ensure_deployable()
     fleet = target.fleet()
     checks_of(fleet, agent)  # checks to run, before anything changes
     canary = canary_of(fleet, agent)

@@ -22,6 +22,13 @@ class Gateway(Model):
 class StackSettings(Model):
     """Per-environment settings; each field is `agentkube:<field>` in `Pulumi.<stack>.yaml`."""
 
+    agents_dir: str = Field(
+        "agents",
+        min_length=1,
+        description="Directory of the agent specs, relative to the project (the directory of `Pulumi.yaml`): what "
+        "`pulumi up` reads and the default of every command's `--agents`. A command that deploys refuses an "
+        "`--agents` that is not this directory.",
+    )
     environment: str = Field("dev", pattern=DNS_LABEL, description="Environment name, free to choose.")
     production: bool = Field(
         False, description="A production stack: every image of every track must be pinned (tag or digest)."

@@ -10,9 +10,11 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..fleet.loader import stack_agents_dir
 from ..project import spec_files, spec_name, stack_file
 
-# How `agentkube rollback` points the program at an earlier update's sources.
+# How `agentkube rollback` points the program at an earlier update's sources (docs/guides/operating-the-fleet.md):
+# the program reads AGENTS_DIR_ENV only with ROLLBACK_ENV set; otherwise the stack's `agentkube:agentsDir`.
 AGENTS_DIR_ENV = "AGENTKUBE_AGENTS_DIR"
 STACK_CONFIG_ENV = "AGENTKUBE_STACK_CONFIG"
 ROLLBACK_ENV = "AGENTKUBE_ROLLBACK_OF"
@@ -26,6 +28,7 @@ def capture(agents_dir: Path, stack_config: Path, rollback_of: str | None = None
         "agents": agents,
         "stackConfig": stack_config.read_text(encoding="utf-8") if stack_config.is_file() else "",
         "git": _git_head(agents_dir),
+        "sourcesGit": sources_git(agents_dir, list(agents)),
     }
     if rollback_of:
         record["rollbackOf"] = rollback_of
@@ -45,10 +48,69 @@ def materialize(record: dict[str, Any], target: Path, stack: str) -> tuple[Path,
     return agents, config
 
 
+def differences(record: dict[str, Any], agents_dir: Path, stack_config: Path) -> list[Path]:
+    """The files of a checkout that differ from a record's sources: a spec changed, missing or extra in
+    `agents_dir`, and the stack file; sorted, as paths."""
+    recorded = {_inside(name): text for name, text in record["agents"].items()}
+    present = {Path(spec_name(agents_dir, p)): p for p in spec_files(agents_dir)} if agents_dir.is_dir() else {}
+    out = [
+        agents_dir / name
+        for name in sorted(set(recorded) | set(present))
+        if name not in present or name not in recorded or present[name].read_text(encoding="utf-8") != recorded[name]
+    ]
+    current = stack_config.read_text(encoding="utf-8") if stack_config.is_file() else ""
+    return out + ([stack_config] if current != record["stackConfig"] else [])
+
+
+def write_back(record: dict[str, Any], project_dir: Path, stack: str) -> list[Path]:
+    """Make the checkout hold a record's sources: its stack file first, then its specs in the agents directory
+    that stack file names (`agentkube:agentsDir`); spec files the record lacks are removed. The files changed."""
+    config = stack_file(project_dir, stack)
+    changed = (
+        [config] if (config.read_text(encoding="utf-8") if config.is_file() else "") != record["stackConfig"] else []
+    )
+    config.write_text(record["stackConfig"], encoding="utf-8")
+    agents = stack_agents_dir(project_dir, stack)
+    changed += [p for p in differences(record, agents, config) if p != config]
+    recorded = {_inside(name) for name in record["agents"]}
+    for path in spec_files(agents) if agents.is_dir() else []:
+        if Path(spec_name(agents, path)) not in recorded:
+            path.unlink()
+    for name, text in record["agents"].items():
+        path = agents / _inside(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return changed
+
+
 def _inside(name: str) -> Path:
     """A recorded spec name (`a.yaml`, `team/a.yaml`) as a path that stays inside the agents directory."""
     parts = [part for part in PurePosixPath(name).parts if part not in ("", ".", "..", "/")]
     return Path(*parts) if parts else Path("unnamed.yaml")
+
+
+def sources_git(agents_dir: Path, names: list[str]) -> dict[str, Any] | None:
+    """The git state of the spec files `names` (within `agents_dir`): the HEAD of the repository that holds
+    the directory, `dirty` when a spec differs from HEAD, `tracked` when git tracks every spec (an untracked
+    or ignored one is not); None when the directory is in no repository."""
+    top = _git(agents_dir, "rev-parse", "--show-toplevel")
+    if top is None:
+        return None
+    status = _git(agents_dir, "status", "--porcelain=v1", "--untracked-files=all", "--ignored", "--", *names) or ""
+    codes = [line[:2] for line in status.splitlines() if line.strip()]
+    return {
+        "head": _git_head(agents_dir),
+        "dirty": bool(codes),
+        "tracked": not any(code in ("??", "!!") for code in codes),
+    }
+
+
+def _git(where: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, check=False, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout if out.returncode == 0 else None
 
 
 def _git_head(where: Path) -> str | None:

@@ -98,7 +98,13 @@ def test_help_shows_an_example(run_line: RunLine) -> None:
 
 @pytest.mark.parametrize(
     ("command", "codes"),
-    [([], [0, 1, 2, 3, 4, 130]), (["analyze"], [0, 1, 2, 3, 4]), (["release"], [0, 1, 2, 3, 4, 130])],
+    [
+        ([], [0, 1, 2, 3, 4, 5, 130]),
+        (["analyze"], [0, 1, 2, 3, 4]),
+        (["release"], [0, 1, 2, 3, 4, 5, 130]),
+        (["promote"], [0, 1, 2, 5]),
+        (["abort"], [0, 1, 2, 5]),
+    ],
 )
 def test_help_lists_the_exit_codes_the_command_returns(command: list[str], codes: list[int], run_line: RunLine) -> None:
     done = run_line(["agentkube", *command, "--help"])

@@ -128,7 +128,7 @@ def test_unknown_stack_setting(tmp_path: Path) -> None:
         settings_from_config({"agentkube:environmnet": "prod"}, "Pulumi.x.yaml")
     assert [str(p) for p in caught.value.problems] == [
         "Pulumi.x.yaml: config.agentkube:environmnet: unknown setting 'environmnet' (did you mean 'environment'?); "
-        "settings are: awaitIngress, awaitSeconds, context, defaults, environment, foldLayers, gateway, "
+        "settings are: agentsDir, awaitIngress, awaitSeconds, context, defaults, environment, foldLayers, gateway, "
         "gatewayChannel, ingressClass, ingressNamespace, keda, kubeconfig, kubectlImage, labels, localCluster, "
         "minReplicas, monitoringNamespace, namespace, networkPolicy, otelEndpoint, overrides, production, "
         "prometheusAddress, prometheusOperator, registry, renderDir, runtimeClasses "
