@@ -57,6 +57,10 @@ def create(paths: ClusterPaths, tools: Path, timeout: float) -> None:
         "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
         "kind": "KwokctlConfiguration",
         "options": {"bindAddress": "127.0.0.1", "kubectlBinary": kubectl},
+        # the in-tree hostPath provisioner binds the claims of stateful agents (fixtures/storageclasses.yaml)
+        "componentsPatches": [
+            {"name": "kube-controller-manager", "extraArgs": [{"key": "enable-hostpath-provisioner", "value": "true"}]}
+        ],
     }
     paths.config.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")  # JSON is YAML
     command = [

@@ -1,5 +1,5 @@
 """What a started control plane is given, and how it is seen to be ready: the CRDs of `crds/` and the
-nodes and RuntimeClasses of `fixtures/`, applied with kubectl and waited for.
+nodes, RuntimeClasses and StorageClass of `fixtures/`, applied with kubectl and waited for.
 
 kwok fakes the node pool (one large node per zone and a tainted GPU node) and the status of the pods
 scheduled to it, so they become Running and Ready with no container runtime. The CRDs (Argo Rollouts,
@@ -39,6 +39,7 @@ def fixture(name: str) -> list[dict[str, Any]]:
 
 _NODES = fixture("nodes")
 _RUNTIME_CLASSES = fixture("runtimeclasses")
+_STORAGE_CLASSES = fixture("storageclasses")
 (_PROBE,) = fixture("probe-pod")
 
 NODES = tuple(str(n["metadata"]["name"]) for n in _NODES)
@@ -55,10 +56,11 @@ def crd_names() -> list[str]:
 
 
 def provision(paths: ClusterPaths, probe: bool, timeout: float) -> None:
-    """Apply the CRDs, nodes and RuntimeClasses, wait until they are Established and Ready, and (`probe`)
-    run one pod."""
+    """Apply the CRDs, nodes, RuntimeClasses and the default StorageClass, wait until they are Established
+    and Ready, and (`probe`) run one pod."""
     cluster = Cluster(paths.kubeconfig)
-    objects = json.dumps({"apiVersion": "v1", "kind": "List", "items": [*_NODES, *_RUNTIME_CLASSES]})
+    items = [*_NODES, *_RUNTIME_CLASSES, *_STORAGE_CLASSES]
+    objects = json.dumps({"apiVersion": "v1", "kind": "List", "items": items})
     apply = ("apply", "--server-side", "--force-conflicts", "--field-manager", LOCAL_CLUSTER)
     try:
         cluster.kubectl(*apply, "-f", str(CRDS_DIR), "-f", "-", stdin=objects, timeout=timeout)

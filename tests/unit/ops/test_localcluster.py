@@ -164,6 +164,7 @@ def test_provisioning_applies_the_crds_and_fixtures_then_waits_and_runs_the_prob
     assert [(o["kind"], o["metadata"]["name"]) for o in applied] == [
         *(("Node", name) for name in localcluster.NODES),
         *(("RuntimeClass", name) for name in localcluster.RUNTIME_CLASSES),
+        ("StorageClass", "local-hostpath"),  # the default class the hostPath provisioner serves
     ]
     crds = [f"crd/{p.stem}" for p in sorted(localcluster.CRDS_DIR.glob("*.yaml"))]
     assert made[1]["args"][2:4] + made[1]["args"][5:] == ["wait", "--for=condition=Ready"] + [
