@@ -41,14 +41,18 @@ def objects(kube: Cluster, kind: str, namespace_prefix: str) -> list[dict[str, A
     return [o for o in found if o["metadata"].get("namespace", "").startswith(namespace_prefix)]
 
 
-def test_every_deployment_is_available(deployed: Project, kube: Cluster) -> None:
+def test_every_workload_is_available(deployed: Project, kube: Cluster) -> None:
     for prefix in (*DEV_NAMESPACES, PROD_NAMESPACE):
-        deployments = objects(kube, "deployments", prefix)
-        assert deployments, prefix
+        deployments, stateful = objects(kube, "deployments", prefix), objects(kube, "statefulsets", prefix)
+        assert deployments or stateful, prefix
         for d in deployments:
             conditions = {c["type"]: c["status"] for c in d["status"].get("conditions", [])}
             assert conditions.get("Available") == "True", d["metadata"]["name"]
             assert d["status"].get("readyReplicas", 0) == d["spec"]["replicas"], d["metadata"]["name"]
+        for s in stateful:  # the vector store: every pod ready, on its bound claim
+            assert s["status"].get("readyReplicas") == s["spec"]["replicas"], s["metadata"]["name"]
+    claims = objects(kube, "persistentvolumeclaims", DEV_NAMESPACES[0].rsplit("-", 1)[0])
+    assert claims and all(c["status"]["phase"] == "Bound" for c in claims)
 
 
 def test_prod_spreads_across_three_zones_and_gpu_pods_land_on_the_gpu_node(deployed: Project, kube: Cluster) -> None:
