@@ -131,16 +131,20 @@ def test_status_is_a_ci_gate(deployed: Project, kube: Cluster) -> None:
     researcher = next(a for a in report if a["agent"] == "researcher")
     assert {t["track"] for t in researcher["tracks"]} == {"stable", "canary"}
     assert set(researcher["share"]) == {"stable", "canary"}
-    # a rollout that cannot be scheduled: the agent is not Available, status says why and exits 1
+    # a rollout that cannot be scheduled (of the vector store's StatefulSet): the agent is not Available,
+    # status says why and exits 1
+    ns = ("-n", "agentkube-infrastructure")
     patch = {"spec": {"template": {"spec": {"nodeSelector": {"no-such-node": "x"}}}}}
-    kube.kubectl("patch", "deployment/vector-store", "-n", "agentkube-infrastructure", "-p", json.dumps(patch))
+    kube.kubectl("patch", "statefulset/vector-store", *ns, "-p", json.dumps(patch))
     deadline = time.monotonic() + 30
     while (broken := deployed.agentkube("status", "--stack", "dev")).returncode == 0 and time.monotonic() < deadline:
         time.sleep(1)
     assert broken.returncode == 1
     assert "vector-store is not available" in broken.stdout and "FailedScheduling" in broken.stdout, broken.stdout
-    kube.kubectl("rollout", "undo", "deployment/vector-store", "-n", "agentkube-infrastructure")
-    kube.kubectl("rollout", "status", "deployment/vector-store", "-n", "agentkube-infrastructure", "--timeout=60s")
+    kube.kubectl("rollout", "undo", "statefulset/vector-store", *ns)
+    # a StatefulSet waits for its stuck pod forever: deleting it lets the controller make it at the good revision
+    kube.kubectl("delete", "pod", "-l", "app.kubernetes.io/name=vector-store", *ns, "--wait=false")
+    kube.kubectl("rollout", "status", "statefulset/vector-store", *ns, "--timeout=60s")
     assert deployed.agentkube("status", "--stack", "dev").returncode == 0
 
 
