@@ -39,12 +39,14 @@ def move(project_dir: Path, stack: str, to: str, say: Callable[[str], None]) -> 
         raise EngineError(f"stack {stack} has no state on {source.where}: nothing to move")
     if target.list(checkpoint):
         raise EngineError(f"stack {stack} already exists on {target.where}; nothing was copied")
-    _same_layout(source, target)
+    metas = {store.url: bool(store.list(META)) for store in (source, target)}  # the layout version each keeps
+    if metas[target.url]:
+        _same_layout(source, target, metas[source.url])
 
     history = [b.key for b in source.list(history_prefix(project, stack))]
     before = stored_updates(source, project, stack)
     say(f"copying stack {stack}: {len(before)} update(s), {len(history)} blob(s) to {target.where}")
-    meta = [META] if source.list(META) and not target.list(META) else []
+    meta = [META] if metas[source.url] and not metas[target.url] else []
     for key, data in source.read([*meta, *history]).items():
         target.write(key, data)
     target.write(checkpoint, source.read([checkpoint])[checkpoint])  # last: a stack appears whole or not at all
@@ -64,11 +66,9 @@ def move(project_dir: Path, stack: str, to: str, say: Callable[[str], None]) -> 
     )
 
 
-def _same_layout(source: Store, target: Store) -> None:
+def _same_layout(source: Store, target: Store, source_has_meta: bool) -> None:
     """Refuse a target whose layout version differs from the source's (pulumi would read it differently)."""
-    if not target.list(META):
-        return
-    theirs, ours = target.read([META])[META], source.read([META])[META] if source.list(META) else b""
+    theirs, ours = target.read([META])[META], source.read([META])[META] if source_has_meta else b""
     if theirs.strip() != ours.strip():
         raise EngineError(
             f"{target.where} keeps state in another layout ({theirs.decode().strip()!r}, here "
