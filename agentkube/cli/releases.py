@@ -103,7 +103,16 @@ def release_command(args: argparse.Namespace, report: Reporter) -> Exit:
     try:
         outcome = _or_error(
             report,
-            lambda: release(target_of(args), args.agent, steps, args.pause, report.note, args.window, args.prometheus),
+            lambda: release(
+                target_of(args),
+                args.agent,
+                steps,
+                args.pause,
+                report.note,
+                args.window,
+                args.prometheus,
+                write_sources=args.write_sources,
+            ),
         )
     except KeyboardInterrupt:
         report.error(
@@ -121,7 +130,9 @@ def release_command(args: argparse.Namespace, report: Reporter) -> Exit:
 
 
 def promote_command(args: argparse.Namespace, report: Reporter) -> Exit:
-    promote(target_of(args), args.agent, not args.no_deploy, report.note, force=args.force)
+    promote(
+        target_of(args), args.agent, not args.no_deploy, report.note, force=args.force, write_sources=args.write_sources
+    )
     return Exit.OK
 
 
@@ -172,12 +183,23 @@ def _abort_args(p: argparse.ArgumentParser) -> None:
 def _promote_args(p: argparse.ArgumentParser) -> None:
     _abort_args(p)
     p.add_argument("--force", action="store_true", help="promote even though the last analysis failed")
+    _write_sources_arg(p)
+
+
+def _write_sources_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--write-sources",
+        action="store_true",
+        help="write a canary's promotion into its spec file (image, weight 0) instead of the stack's override, and "
+        "take it out of the override: one place holds the truth; other stacks it changes are named",
+    )
 
 
 def _release_args(p: argparse.ArgumentParser) -> None:
     _analyze_args(p)
     p.add_argument("--steps", default="10,25,50,100", help="canary weights in percent (default: 10,25,50,100)")
     p.add_argument("--pause", type=_seconds, default=600.0, metavar="DURATION", help="wait per step (default: 10m)")
+    _write_sources_arg(p)
 
 
 def _duration(text: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ..project import (
     CONFIG_NAMESPACE,
@@ -18,7 +17,7 @@ from ..project import (
 from ..spec.problems import Problem, SpecError
 from ..spec.stack import StackSettings
 from .model import Fleet
-from .resolve import deep_merge, resolve, spec_problems
+from .resolve import resolve, spec_problems
 from .settings import settings_from_config
 from .yaml_files import Documents, Loader, display, parse, read_yaml
 
@@ -165,22 +164,3 @@ def load_fleet(
     if problems:  # the stack is broken: still report what is wrong in the spec files themselves
         raise SpecError(problems + spec_problems(documents))
     return resolve(documents, settings, source, secrets if check_secrets else None)
-
-
-def write_override(project_dir: Path, stack: str, agent: str, change: dict[str, Any]) -> Path:
-    """Merge `change` into `agentkube:overrides.<agent>` of `Pulumi.<stack>.yaml`, keeping the rest
-    of the file (comments, layout) as it is; atomic."""
-    from ruamel.yaml import YAML
-
-    path = stack_file(project_dir, stack)
-    yaml_rt = YAML()
-    yaml_rt.preserve_quotes = True
-    yaml_rt.width = 4096  # keep long flow mappings on one line
-    doc = yaml_rt.load(path.read_text(encoding="utf-8"))
-    overrides = doc.setdefault("config", {}).setdefault(config_key("overrides"), {})
-    overrides[agent] = deep_merge(overrides.get(agent, {}), change)
-    staging = path.with_name(f".{path.name}.tmp")
-    with staging.open("w", encoding="utf-8") as out:
-        yaml_rt.dump(doc, out)
-    staging.replace(path)
-    return path

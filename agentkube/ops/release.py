@@ -22,10 +22,12 @@ def release(
     say: Say,
     window: str | None = None,
     address: str | None = None,
+    write_sources: bool = False,
 ) -> tuple[Verdict, Report | None]:
     """Run the release; (verdict, the last analysis). Steps at or below the canary's current weight are
     skipped, so running it again resumes an interrupted release. On `fail` the canary is aborted (weight 0:
-    its pods and config go, stable stays as it was); on `inconclusive` it is held at its step."""
+    its pods and config go, stable stays as it was); on `inconclusive` it is held at its step. The promotion
+    goes where `promote` puts it (`write_sources`: the spec file)."""
     target.ensure_deployable()
     fleet = target.fleet()
     checks_of(fleet, agent)  # checks to run, before anything changes
@@ -52,5 +54,5 @@ def release(
                 f"resume, or `agentkube abort {agent} --stack {target.stack}`"
             )
             return "inconclusive", report
-    promote(target, agent, True, say)
+    promote(target, agent, True, say, write_sources=write_sources)
     return "pass", report

@@ -1,4 +1,5 @@
-"""What `write_override` writes is what validation merges: one overlay rule (`resolve.deep_merge`) for both."""
+"""What `write_override` writes is what validation merges (one overlay rule, `resolve.deep_merge`), and an edit
+of a team's file keeps every line it does not change."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from agentkube.fleet.loader import read_stack, write_override
+from agentkube.fleet.loader import read_stack
 from agentkube.fleet.resolve import deep_merge
+from agentkube.fleet.source_edits import write_override, write_spec
 from tests.helpers import ROOT
 
 CHANGES: list[tuple[str, dict[str, Any]]] = [
@@ -46,3 +48,22 @@ def test_merging_never_mutates_its_inputs() -> None:
     assert merged == {"a": {"b": 1, "c": {"d": 3}}, "e": [2]}
     assert base == {"a": {"b": 1, "c": {"d": 2}}, "e": [1]}
     assert over == {"a": {"c": {"d": 3}}, "e": [2]}
+
+
+@pytest.mark.parametrize(
+    "path", [*sorted((ROOT / "agents").glob("*.yaml")), ROOT / "Pulumi.dev.yaml", ROOT / "Pulumi.prod.yaml"]
+)
+def test_an_edit_keeps_every_line_it_does_not_change(tmp_path: Path, path: Path) -> None:
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    write_spec(copy, {})
+    assert copy.read_text() == path.read_text()
+
+
+@pytest.mark.parametrize("dash", ["- ", "  - ", "    - "])
+def test_an_edit_keeps_the_files_own_list_indentation(tmp_path: Path, dash: str) -> None:
+    spec = tmp_path / "a.yaml"
+    text = f"name: a\nimage: x:1  # pinned\negress:\n{dash}api.example.com\n{dash}b.example.com\n"
+    spec.write_text(text)
+    write_spec(spec, {"image": "x:2", "version": None})
+    assert spec.read_text() == text.replace("x:1", "x:2")

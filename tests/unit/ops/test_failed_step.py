@@ -91,3 +91,20 @@ def test_a_failed_step_has_its_own_exit_code_and_says_what_it_undid(
     assert (project / "Pulumi.dev.yaml").read_bytes() == before
     help_text = run_line(["agentkube", command[0], "--help"]).out
     assert "  5    " in help_text and "pulumi up failed" in help_text
+
+
+def test_a_failed_up_restores_the_spec_file_and_the_stack_file_written_by_write_sources(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(project: Path, stack: str, message: str) -> None:
+        assert "image: ghcr.io/acme/worker:1.1.0\nports" in (project / "agents" / "worker.yaml").read_text()
+        raise EngineError("pulumi failed on stack dev: the Deployment worker did not become ready")
+
+    monkeypatch.setattr(promotion, "up", failing)
+    monkeypatch.chdir(project)
+    files = [project / "agents" / "worker.yaml", project / "Pulumi.dev.yaml"]
+    before = [f.read_bytes() for f in files]
+    with pytest.raises(StepFailed) as err:
+        promotion.promote(StackTarget(project, project / "agents", "dev"), "worker", True, print, write_sources=True)
+    assert [f.read_bytes() for f in files] == before
+    assert "agents/worker.yaml and Pulumi.dev.yaml are restored to what they were before" in str(err.value)

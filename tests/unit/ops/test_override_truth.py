@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agentkube.core.rollout import tracks
 from agentkube.ops import promotion
 from agentkube.ops.stack_target import StackTarget
 from tests.helpers import RunLine
@@ -64,3 +65,66 @@ def test_an_override_that_agrees_with_the_spec_file_is_not_noted(project: Path, 
     ran = run_line(["agentkube", "validate", "--stack", "dev"])
     assert ran.code == 0, ran.err
     assert "note:" not in ran.err
+
+
+def promote(project: Path, write_sources: bool, say: list[str] | None = None) -> None:
+    target = StackTarget(project, project / "agents", "dev")
+    promotion.promote(target, "worker", False, (say if say is not None else []).append, write_sources=write_sources)
+
+
+def promoted_in_spec(project: Path) -> None:
+    """The spec file holds the promotion and the stack file nothing of it; the fleet runs the candidate only."""
+    spec = (project / "agents" / "worker.yaml").read_text()
+    assert spec == SPEC.replace("worker:1.0.0", "worker:1.1.0").replace("weight: 10", "weight: 0")
+    assert "worker" not in (project / "Pulumi.dev.yaml").read_text()
+    fleet = StackTarget(project, project / "agents", "dev").fleet()
+    assert [t.summary()["image"] for t in tracks(fleet.agent("worker"))] == ["ghcr.io/acme/worker:1.1.0"]
+
+
+def test_promote_write_sources_keeps_the_truth_in_the_spec_file_alone(project: Path, run_line: RunLine) -> None:
+    said: list[str] = []
+    promote(project, True, said)
+    promoted_in_spec(project)
+    assert said[0] == "promote worker: 1.1.0 is stable, canary removed; agents/worker.yaml and Pulumi.dev.yaml updated"
+    ran = run_line(["agentkube", "validate", "--stack", "dev"])
+    assert ran.code == 0 and "note:" not in ran.err, ran.err
+
+
+def test_promote_write_sources_moves_an_earlier_promotion_out_of_the_override(project: Path) -> None:
+    promote(project, False)
+    assert "worker:1.1.0" in (project / "Pulumi.dev.yaml").read_text()
+    promote(project, True)
+    promoted_in_spec(project)
+
+
+def test_promote_write_sources_keeps_the_override_settings_it_did_not_write(project: Path) -> None:
+    (project / "Pulumi.dev.yaml").write_text(
+        "config:\n  agentkube:environment: dev\n  agentkube:overrides:\n"
+        "    worker: {scaling: {replicas: 3}, image: ghcr.io/acme/worker:1.0.0}  # three, for the load test\n"
+    )
+    promote(project, True)
+    stack = (project / "Pulumi.dev.yaml").read_text()
+    line = next(line for line in stack.splitlines() if "worker:" in line)
+    assert line.split() == ["worker:", "{scaling:", "{replicas:", "3}}", "#", "three,", "for", "the", "load", "test"]
+
+
+def test_promote_write_sources_names_the_other_stacks_whose_next_up_it_changes(project: Path) -> None:
+    (project / "Pulumi.prod.yaml").write_text("config:\n  agentkube:environment: prod\n")
+    (project / "Pulumi.pinned.yaml").write_text(
+        "config:\n  agentkube:overrides:\n"
+        "    worker: {image: ghcr.io/acme/worker:1.0.0, rollout: {canary: {weight: 0}}}\n"
+    )
+    said: list[str] = []
+    promote(project, True, said)
+    assert [line for line in said if line.startswith("stack ")] == [
+        "stack prod reads agents/worker.yaml too: its next `pulumi up --stack prod` changes worker from "
+        "stable 1.0.0 90% + canary 1.1.0 10% to stable 1.1.0 100%; review with `agentkube plan --stack prod`"
+    ]
+
+
+@pytest.mark.parametrize("flag", [[], ["--write-sources"]])
+def test_promote_command_takes_write_sources(project: Path, flag: list[str], run_line: RunLine) -> None:
+    ran = run_line(["agentkube", "promote", "worker", "--stack", "dev", "--no-deploy", *flag])
+    assert ran.code == 0, ran.err
+    assert ("--write-sources" in ran.err) == (not flag)  # without it, the way to one place of truth is named
+    assert ("image: ghcr.io/acme/worker:1.1.0\nports" in (project / "agents" / "worker.yaml").read_text()) == bool(flag)
