@@ -1,5 +1,5 @@
-"""agentkube: every spec under agents/ becomes Kubernetes resources for the selected stack."""
+"""agentkube's example project: every spec under agents/ becomes Kubernetes resources for the selected stack."""
 
-from components.program import main
+from components import main
 
 main()

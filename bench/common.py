@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -11,6 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_program(project: Path) -> None:
+    """The example project's program into `project`: Pulumi.yaml, __main__.py and the components/ it imports."""
+    shutil.copy(ROOT / "Pulumi.yaml", project)
+    shutil.copy(ROOT / "__main__.py", project)
+    shutil.copytree(ROOT / "components", project / "components")
 
 
 def median_seconds(run: Callable[[], object], repeat: int) -> float:

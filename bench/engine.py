@@ -25,7 +25,7 @@ from agentkube.core.build import fleet_objects
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet.loader import load_fleet
 from agentkube.ops.environment import pulumi_env
-from bench.common import ROOT, arguments, row
+from bench.common import ROOT, arguments, copy_program, row
 from bench.fleet import write_project
 
 
@@ -34,8 +34,7 @@ def prepare(work: Path, n: int, program: str) -> Path:
     (project / ".venv").symlink_to(ROOT / ".venv")
     (project / ".pulumi").mkdir()
     if program == "agentkube":
-        shutil.copy(ROOT / "__main__.py", project)
-        shutil.copy(ROOT / "Pulumi.yaml", project)
+        copy_program(project)
     else:
         shutil.copy(ROOT / "bench" / "baseline" / "__main__.py", project)
         (project / "Pulumi.yaml").write_text("name: agentkube-baseline\nruntime: python\n")

@@ -14,7 +14,6 @@ agentkube runs as users run it (checkpoints on); a second row without checkpoint
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from agentkube.fleet.loader import load_fleet
 from agentkube.ops import localcluster
 from agentkube.ops.environment import pulumi_env
 from agentkube.project import WORK_DIR
-from bench.common import ROOT, arguments, row
+from bench.common import ROOT, arguments, copy_program, row
 from bench.fleet import write_project
 from bench.render import CHART, helm_values
 
@@ -98,8 +97,7 @@ def agentkube_tool(work: Path, n: int, setup: Setup, checkpoints: bool = True) -
     prefix = "bench-ak" if checkpoints else "bench-akn"
     project = write_project(work / prefix, n)
     stack_file(project, prefix)
-    for name in ("__main__.py", "Pulumi.yaml"):
-        shutil.copy(ROOT / name, project)
+    copy_program(project)
     (project / ".venv").symlink_to(ROOT / ".venv")
     (project / WORK_DIR).symlink_to(ROOT / WORK_DIR)  # the repo's local cluster
     (project / ".pulumi").mkdir()

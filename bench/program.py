@@ -15,14 +15,14 @@ import pulumi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agentkube.components import fleet as component
+from agentkube.components.resources import register
 from agentkube.core.build import build
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet import Fleet
 from agentkube.fleet.loader import load_fleet
 from bench.common import arguments, median_seconds, peak_rss_mb, row
 from bench.fleet import write_project
-from components import fleet as component
-from components.resources import register
 
 
 class Echo(pulumi.runtime.Mocks):

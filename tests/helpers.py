@@ -21,6 +21,7 @@ import pulumi
 import pytest
 import yaml
 
+from agentkube.components.program import main
 from agentkube.core.build import build, object_key
 from agentkube.core.secrets import without_secret_values
 from agentkube.fleet import Fleet, load_fleet, read_documents, read_stack, resolve
@@ -28,7 +29,6 @@ from agentkube.ops.environment import pulumi_env
 from agentkube.spec.problems import SpecError
 from agentkube.spec.stack import StackSettings
 from agentkube.state.record import STACK_CONFIG_ENV
-from components.program import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
@@ -39,6 +39,8 @@ PROD_PASSPHRASE = "prod-passphrase-for-tests"
 # the oldest Kubernetes agentkube supports (README): the preStop sleep action of the graceful drain is on from 1.30
 KUBERNETES_FLOOR = (1, 30)
 KUBERNETES_FLOOR_VERSION = ".".join(map(str, KUBERNETES_FLOOR)) + ".0"  # as kubernetes-validate names it
+# what a copy of the example project needs to run its program: __main__.py imports the local components/
+PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components")
 
 
 def example_documents() -> dict[str, Any]:
@@ -160,7 +162,7 @@ def stack_config(stack: str, **extra: Any) -> tuple[dict[str, str], list[str]]:
 
 
 def run_program(stack: str, stack_text: str | None = None, **extra: Any) -> Recorder:
-    """Run the real Pulumi program (`__main__` -> components.program.main) under mocks.
+    """Run the real Pulumi program (`__main__` -> agentkube.components.program.main) under mocks.
 
     The program reads its settings from the stack file pulumi runs with, as `pulumi up --config-file` names
     it: the repo's `Pulumi.<stack>.yaml` with `extra` config set in it, or `stack_text` as the file.
@@ -255,7 +257,7 @@ class Project:
 
     def __init__(self, root: Path, tools: str) -> None:
         self.root = root
-        for name in ("agents", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"):
+        for name in (*PROGRAM_FILES, "agents", "Pulumi.dev.yaml", "Pulumi.prod.yaml"):
             source = ROOT / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
         (root / ".venv").symlink_to(ROOT / ".venv")

@@ -1,6 +1,6 @@
-"""The `agentkube` command: validate, render, schema, plan and graph without Pulumi or a cluster;
-analyze, release, promote, abort, history, rollback, recover, move and doctor with the pulumi CLI; status and
-drift against the stack's cluster; cluster for the project's own local one.
+"""The `agentkube` command: init starts a project; validate, render, schema, plan and graph work without Pulumi
+or a cluster; analyze, release, promote, abort, history, rollback, recover, move and doctor with the pulumi CLI;
+status and drift against the stack's cluster; cluster for the project's own local one.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import NoReturn
 from ..ops.errors import EngineError, StepFailed
 from ..ops.redaction import redacted_output
 from ..spec.problems import SpecError
-from . import cluster, graph, live, maintenance, releases, specs
+from ..version import version
+from . import cluster, graph, live, maintenance, projects, releases, specs
 from .command import Command, UsageError
 from .exits import Exit, exit_codes
 from .reporter import Reporter
 
 COMMANDS: list[Command] = [
+    *projects.COMMANDS,
     *specs.COMMANDS,
     *graph.COMMANDS,
     *releases.COMMANDS,
@@ -36,6 +38,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=exit_codes(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    top.add_argument("--version", action="version", version=f"agentkube {version()}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_to(sub)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.resources import register
+from agentkube.components.resources import register
 
 data = json.loads(Path("objects.json").read_text())
 provider = k8s.Provider("render", render_yaml_to_directory="rendered")

@@ -12,7 +12,8 @@ from agentkube.cli.reference import GENERATED
 from tests.helpers import ROOT
 
 # the hand-written entry points and every page under docs/
-PAGES = sorted({ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "bench" / "README.md", *ROOT.glob("docs/**/*.md")})
+ENTRY_POINTS = ("README.md", "CONTRIBUTING.md", "CHANGELOG.md", "bench/README.md")
+PAGES = sorted({*(ROOT / name for name in ENTRY_POINTS), *ROOT.glob("docs/**/*.md")})
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
 INLINE_CODE = re.compile(r"`[^`\n]*`")

@@ -11,11 +11,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
+from agentkube.components import fleet as component
+from agentkube.components.resources import cluster_annotations, resource_class
 from agentkube.core.build import build, fleet_objects, object_key
 from agentkube.core.secrets import ConfigSecret, without_secret_values
 from agentkube.project import WORK_DIR
-from components import fleet as component
-from components.resources import cluster_annotations, resource_class
 from tests.helpers import ROOT, SECRET_VALUE, Recorder, run_program, stack_fleet, unsecret
 
 
@@ -140,7 +140,7 @@ def test_invalid_fleet_fails_before_any_resource(tmp_path: Path) -> None:
     with pytest.raises(pulumi.RunError, match=r"Pulumi.dev.yaml: config.agentkube:overrides.nobody: no agent named"):
         run_program("dev", **{"agentkube:overrides": {"nobody": {}}})
     # a second, independent failure in the specs is reported too, in the same error, and nothing is registered
-    from components.program import load
+    from agentkube.components.program import load
 
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="agentkube", stack="dev", preview=False)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pulumi
 import pytest
 
+from agentkube.components.program import load
 from agentkube.fleet import Fleet, load_fleet
 from agentkube.spec.problems import SpecError
-from components.program import load
 from tests.helpers import Recorder
 
 WORKER = "name: worker\nimage: ghcr.io/acme/worker:1.0.0\nports: [{name: http, port: 8080}]\n"

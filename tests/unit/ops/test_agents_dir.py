@@ -8,10 +8,10 @@ from pathlib import Path
 import pulumi
 import pytest
 
+from agentkube.components.program import load
 from agentkube.ops import promotion, release
 from agentkube.ops.stack_target import StackTarget
 from agentkube.spec.problems import SpecError
-from components.program import load
 from tests.helpers import Recorder, RunLine
 
 STABLE = "name: worker\nimage: ghcr.io/acme/worker:1.0.0\nports: [{name: http, port: 8080}]\n"
@@ -60,7 +60,7 @@ def test_the_program_reads_the_same_setting(tmp_path: Path, monkeypatch: pytest.
 
 def test_an_agents_dir_env_var_alone_selects_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only a rollback (which sets AGENTKUBE_ROLLBACK_OF too) points the program at other specs."""
-    from components.program import sources
+    from agentkube.components.program import sources
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AGENTKUBE_AGENTS_DIR", str(tmp_path / "elsewhere"))

@@ -6,16 +6,15 @@ from typing import Any
 
 import pulumi
 
-from agentkube.core import naming
-from agentkube.core.build import fleet_objects, object_key
-from agentkube.core.rollout import tracks
-from agentkube.core.secrets import without_secret_values
-from agentkube.fleet import Fleet as ValidFleet
-from agentkube.project import CONFIG_NAMESPACE
-from agentkube.spec.agent import AgentSpec
-from agentkube.spec.agent import Layer as LayerName
-from agentkube.state.tokens import AGENT_TYPE, FLEET_TYPE, LAYER_TYPE, RECORD_OUTPUT, AgentOutputs
-
+from ..core import naming
+from ..core.build import fleet_objects, object_key
+from ..core.rollout import tracks
+from ..core.secrets import without_secret_values
+from ..fleet import Fleet as ValidFleet
+from ..project import CONFIG_NAMESPACE
+from ..spec.agent import AgentSpec
+from ..spec.agent import Layer as LayerName
+from ..state.tokens import AGENT_TYPE, FLEET_TYPE, LAYER_TYPE, RECORD_OUTPUT, AgentOutputs
 from .resources import SecretSource, register
 
 

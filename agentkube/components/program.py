@@ -9,14 +9,13 @@ from pathlib import Path
 import pulumi
 import pulumi_kubernetes as k8s
 
-from agentkube.fleet import Fleet, read_documents, resolve
-from agentkube.fleet.loader import agents_dir_of, read_stack_file
-from agentkube.fleet.target import TargetError, target_of
-from agentkube.project import stack_file
-from agentkube.spec.problems import SpecError
-from agentkube.spec.stack import StackSettings
-from agentkube.state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
-
+from ..fleet import Fleet, read_documents, resolve
+from ..fleet.loader import agents_dir_of, read_stack_file
+from ..fleet.target import TargetError, target_of
+from ..project import stack_file
+from ..spec.problems import SpecError
+from ..spec.stack import StackSettings
+from ..state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, capture
 from . import fleet as component
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from agentkube.core.secrets import ConfigSecret
+from ..core.secrets import ConfigSecret
 
 SecretSource = Callable[[str], pulumi.Output[str]]
 
