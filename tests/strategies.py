@@ -2,8 +2,10 @@
 spread over the spec language (ports, env, config, secrets by any key the Secret grammar allows, probes,
 expose with TLS Secrets, MCP ports by name or number, metrics, long agent names near the limits of the names
 derived from them, security opt-outs, every rollout strategy, KEDA scale to zero, job agents per task or on a
-schedule, stateful agents with a volume per pod, egress hosts, addresses and ranges, the collector), so that
-what `validate` accepts can be put before a real API server; and fleets of plain rolling agents, over which the
+schedule, stateful agents with a volume per pod, egress hosts, addresses and ranges, the collector, exposed hosts,
+label maps: node selectors, metric selectors, the stack's labels), so that what `validate` accepts can be put
+before a real API server; now and then a value it must refuse (an IP address as the exposed host, a label outside
+the grammar), which the server would refuse too; and fleets of plain rolling agents, over which the
 core's invariants hold."""
 
 from __future__ import annotations
@@ -32,7 +34,49 @@ PATH = st.sampled_from(
 # within the API server's grammars: a Secret's data key, a Secret's name (a DNS subdomain), an IngressClass
 SECRET_KEY = st.from_regex(r"\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]{0,20}", fullmatch=True)
 SUBDOMAIN = st.from_regex(r"[a-z]([-a-z0-9]{0,10}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,5}[a-z0-9])?){0,2}", fullmatch=True)
-QUEUE = {"external": {"name": "agent_queue_depth", "selector": {"queue": "tasks"}, "averageValue": "10"}}
+# labels as the API server takes them (`[prefix/]name` keys; values up to 63 characters, empty too), now and then
+# one it refuses; a KEDA metric's selector keys are PromQL label names too
+LABEL_KEY = st.one_of(
+    LABEL_TEXT,
+    st.from_regex(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,8}[A-Za-z0-9])?", fullmatch=True),
+    st.builds(lambda prefix, name: f"{prefix}/{name}", SUBDOMAIN, LABEL_TEXT),
+)
+PROMQL_LABEL_KEY = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,8}[A-Za-z0-9]", fullmatch=True)
+LABEL_VALUE = st.one_of(
+    st.just(""),
+    LABEL_TEXT,
+    st.from_regex(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?", fullmatch=True),
+)
+REFUSED_LABELS = st.sampled_from([{"tier name": "a"}, {"/tier": "a"}, {"tier": "-a"}, {"tier": "a b"}, {"t": "v" * 64}])
+
+
+@st.composite
+def label_maps(
+    draw: st.DrawFn, keys: st.SearchStrategy[str] = LABEL_KEY, max_size: int = 2, refused: bool = True
+) -> dict[str, str]:
+    """A map of labels; with `refused`, one time in twenty one the grammar refuses."""
+    if refused and draw(st.integers(0, 19)) == 13:  # never the 0 hypothesis draws most
+        return draw(REFUSED_LABELS)
+    return draw(st.dictionaries(keys, LABEL_VALUE, max_size=max_size))
+
+
+@st.composite
+def queue_metric(draw: st.DrawFn, keda: bool) -> dict[str, Any]:
+    """An external queue-depth metric, its selector a label map (of PromQL label names too, for KEDA)."""
+    selector = draw(label_maps(PROMQL_LABEL_KEY if keda else LABEL_KEY))
+    return {"external": {"name": "agent_queue_depth", "selector": selector, "averageValue": "10"}}
+
+
+# hosts an Ingress routes by: DNS names, a wildcard's first label; now and then an IP address, which the API server
+# refuses there, or a name ending in a number, which no DNS name does
+@st.composite
+def exposed_hosts(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 9)) == 7:  # never the 0 hypothesis draws most
+        return draw(st.one_of(st.ip_addresses().map(str), st.just("agents.example.42")))
+    name = ".".join([*draw(st.lists(DNS, min_size=1, max_size=3)), draw(TLD)])
+    return f"*.{name}" if draw(st.integers(0, 3)) == 0 else name
+
+
 TRIGGER = st.sampled_from(
     [
         {"prometheus": {"query": "sum(agent_tasks_waiting)", "threshold": "5"}},
@@ -254,7 +298,7 @@ def keda_autoscale(draw: st.DrawFn, job: bool) -> dict[str, Any]:
     """Scaling by KEDA: from zero on a queue-depth metric or triggers (and, for a service, maybe cpu too)."""
     auto: dict[str, Any] = {"min": draw(st.integers(0, 1)) if not job else 0, "max": draw(st.integers(1, 6))}
     if draw(st.booleans()):
-        auto["metrics"] = [QUEUE]
+        auto["metrics"] = [draw(queue_metric(keda=True))]
     if "metrics" not in auto or draw(st.booleans()):
         auto["triggers"] = draw(st.lists(triggers(), min_size=1, max_size=2))
     if not job and draw(st.booleans()):
@@ -291,6 +335,8 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
     elif not scheduled and draw(st.booleans()):
         low = draw(st.integers(1, 4))
         spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 6))}}
+        if draw(st.integers(0, 2)) == 0:  # an HPA's external metric, matched by its selector
+            spec["scaling"]["autoscale"]["metrics"] = [draw(queue_metric(keda=False))]
     else:
         spec["scaling"] = {"replicas": draw(st.integers(0, 4))}
     if draw(st.booleans()):
@@ -317,7 +363,7 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
             kind: draw(probe(ports)) for kind in draw(st.sets(st.sampled_from(["readiness", "liveness"])))
         }
     if ports and draw(st.booleans()):
-        spec["expose"] = {"host": "agents.example.com", "port": draw(st.sampled_from(ports))["name"]}
+        spec["expose"] = {"host": draw(exposed_hosts()), "port": draw(st.sampled_from(ports))["name"]}
         if draw(st.booleans()):
             spec["expose"]["tlsSecret"] = draw(SUBDOMAIN)
     if ports and draw(st.integers(0, 3)) == 0:
@@ -325,6 +371,8 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
         spec["mcp"] = {} if draw(st.booleans()) else {"port": draw(st.sampled_from([port["name"], port["port"]]))}
     if ports and draw(st.booleans()):
         spec["metrics"] = {"port": draw(st.sampled_from(ports))["name"]}
+    if draw(st.integers(0, 4)) == 0:
+        spec["scheduling"] = {"nodeSelector": draw(label_maps(max_size=3))}
     if draw(st.integers(0, 4)) == 0:
         spec["security"] = draw(
             st.sampled_from(
@@ -378,7 +426,7 @@ def fleets(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     if keda:
         settings["keda"] = True
     if draw(st.booleans()):
-        settings["labels"] = draw(st.dictionaries(LABEL_TEXT, LABEL_TEXT, max_size=2))
+        settings["labels"] = draw(label_maps(refused=False))  # settings are checked before any fleet
     if draw(st.booleans()):
         settings["ingressClass"] = draw(SUBDOMAIN)
     if draw(st.booleans()):

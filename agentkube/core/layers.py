@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from ..fleet import object_names
 from ..fleet.model import Fleet
 from ..spec.agent import LAYERS, AgentSpec, Layer
 from ..spec.container import POD_SECURITY_LEVELS, PodSecurityLevel, Resources
@@ -120,7 +121,7 @@ def quota(ns: str, agents: Iterable[AgentSpec], fleet: Fleet) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ResourceQuota",
-        "metadata": {"name": "agentkube", "namespace": ns, "labels": naming.fleet_labels(fleet.settings)},
+        "metadata": {"name": object_names.LAYER_LIMITS, "namespace": ns, "labels": naming.fleet_labels(fleet.settings)},
         "spec": {"hard": hard},
     }
 
@@ -131,7 +132,7 @@ def limit_range(ns: str, fleet: Fleet) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "LimitRange",
-        "metadata": {"name": "agentkube", "namespace": ns, "labels": naming.fleet_labels(fleet.settings)},
+        "metadata": {"name": object_names.LAYER_LIMITS, "namespace": ns, "labels": naming.fleet_labels(fleet.settings)},
         "spec": {
             "limits": [
                 {

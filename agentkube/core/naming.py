@@ -20,8 +20,8 @@ VOLUME = STORAGE_VOLUME  # the volume (and claim template) of a stateful agent
 
 
 def namespace(layer: Layer, settings: StackSettings) -> str:
-    """`<prefix>-<layer>`, or `<prefix>` alone when the stack folds layers."""
-    return settings.namespace if settings.fold_layers else f"{settings.namespace}-{layer}"
+    """`<prefix>-<layer>`, or `<prefix>` alone when the stack folds layers (`fleet.object_names.namespace`)."""
+    return object_names.namespace(layer, settings)
 
 
 def priority_class(layer: Layer, settings: StackSettings) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fleet import object_names
 from ..fleet.model import Fleet
 from ..spec import addresses
 from ..spec.addresses import (
@@ -198,7 +199,7 @@ def default_deny(namespace: str, fleet: Fleet) -> dict[str, Any]:
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
         "metadata": {
-            "name": "default-deny-ingress",
+            "name": object_names.DEFAULT_DENY,
             "namespace": namespace,
             "labels": naming.fleet_labels(fleet.settings),
         },

@@ -1,16 +1,26 @@
-"""Every object name agentkube derives from an agent's name, with its kind.
+"""Every object name agentkube derives from an agent's name, with its kind, and the namespace it lives in.
 
 The core names its objects with these functions, and `name_rules` holds each name `derived_names` lists to
-its kind's limit (`spec.patterns.NAME_LIMITS`), so what is checked is what is rendered.
+its kind's limit (`spec.patterns.NAME_LIMITS`) and to one owner per namespace, so what is checked is what is
+rendered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..spec.agent import AgentSpec
+from ..spec.agent import AgentSpec, Layer
+from ..spec.stack import StackSettings
 
 DIGEST_LENGTH = 10  # the content digest a versioned ConfigMap's name ends in
+DIGEST_CHARACTERS = frozenset("0123456789abcdef")  # a digest is lowercase hex
+DEFAULT_DENY = "default-deny-ingress"  # the NetworkPolicy that denies all ingress in each namespace
+LAYER_LIMITS = "agentkube"  # each namespace's ResourceQuota and LimitRange
+
+
+def namespace(layer: Layer, settings: StackSettings) -> str:
+    """`<prefix>-<layer>`, or `<prefix>` alone when the stack folds layers: where the layer's agents live."""
+    return settings.namespace if settings.fold_layers else f"{settings.namespace}-{layer}"
 
 
 def config_map(agent: str) -> str:
@@ -83,6 +93,23 @@ class DerivedName:
         if kind != self.kind:
             return False
         return name.startswith(self.name) and len(name) == self.length if self.hashed else name == self.name
+
+    def overlaps(self, other: DerivedName) -> bool:
+        """Whether this name and `other` can name one object: the same kind and name, digests included."""
+        if self.hashed and other.hashed:
+            return self.kind == other.kind and self.name == other.name
+        hashed, plain = (self, other) if self.hashed else (other, self)
+        digest = plain.name[len(hashed.name) :] if hashed.hashed else ""
+        return hashed.matches(plain.kind, plain.name) and set(digest) <= DIGEST_CHARACTERS
+
+
+def namespace_names() -> list[DerivedName]:
+    """The objects agentkube gives every namespace it makes, besides its agents' (`core.layers`)."""
+    return [
+        DerivedName("NetworkPolicy", DEFAULT_DENY),
+        DerivedName("ResourceQuota", LAYER_LIMITS),
+        DerivedName("LimitRange", LAYER_LIMITS),
+    ]
 
 
 def derived_names(spec: AgentSpec) -> list[DerivedName]:

@@ -19,7 +19,7 @@ from ..spec.stack import StackSettings
 from .isolation_rules import isolation_problems, pool_size_problems, pool_sized
 from .model import Fleet, find_cycle
 from .mount_rules import mount_problems
-from .name_rules import name_problems
+from .name_rules import clash_problems, name_problems
 from .port_rules import port_problems
 from .scaling_rules import keda_problems, zero_warnings
 from .settings import the_stack
@@ -97,6 +97,7 @@ def resolve(
         problems += _runtime_problems(agents[spec.name], settings, file, stack_file)
     names = set(agents) | {d["name"] for d in documents.values() if isinstance(d, Mapping) and _named(d)}
     problems += _fleet_problems(agents, sources, names)
+    problems += clash_problems(agents, sources, settings)
     for unknown in sorted(set(settings.overrides) - names):
         problems.append(
             Problem(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from .image import check_image
@@ -15,7 +15,9 @@ from .patterns import (
     DNS_SUBDOMAIN,
     DNS_SUBDOMAIN_MAX,
     ENV_NAME,
+    HOST,
     PORT_NAME,
+    host_problem,
     label_key_problem,
     label_value_problem,
 )
@@ -55,7 +57,7 @@ DnsSubdomain = Annotated[str, Field(pattern=DNS_SUBDOMAIN, max_length=DNS_SUBDOM
 
 def _label_key(key: str) -> str:
     if why := label_key_problem(key):
-        raise ValueError(f"key {why}")
+        raise ValueError(why)  # as a map's key, the error says "key" itself
     return key
 
 
@@ -69,7 +71,21 @@ LabelKey = Annotated[str, AfterValidator(_label_key)]
 """A label (or annotation) key: `[DNS-subdomain prefix/]name`."""
 LabelValue = Annotated[str, AfterValidator(_label_value)]
 """A label value: empty, or at most 63 letters, digits, '-', '_' and '.'."""
+LabelMap = dict[LabelKey, LabelValue]
+"""Labels, or the labels a selector matches: every map of them the spec and the stack take (a node selector,
+a metric's selector, the labels of every object) is checked by this one rule."""
 PortRef = int | Annotated[str, Field(pattern=PORT_NAME)]
+
+
+def _host_name(host: object) -> object:
+    if isinstance(host, str) and (why := host_problem(host)):
+        raise ValueError(why)
+    return host
+
+
+HostName = Annotated[str, Field(pattern=HOST, max_length=DNS_SUBDOMAIN_MAX), BeforeValidator(_host_name)]
+"""A host an Ingress rule, its TLS entry or an HTTPRoute routes by: a DNS name, never an IP address (the pattern
+keeps it in the schema; the validator, run first, says why an address or a number is none)."""
 
 
 class Model(BaseModel):

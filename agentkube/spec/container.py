@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from .base import LabelKey, LabelValue, Model, PortRef
+from .base import LabelKey, LabelMap, LabelValue, Model, PortRef
 from .patterns import PORT_NAME, URL_PATH
 from .quantity import MemoryQuantity, Quantity, parse_quantity
 
@@ -150,7 +150,7 @@ class Toleration(Model):
 
 
 class Scheduling(Model):
-    node_selector: dict[LabelKey, LabelValue] = Field(
+    node_selector: LabelMap = Field(
         default_factory=dict, description="Node labels the pods require (label keys and values)."
     )
     tolerations: list[Toleration] = Field(

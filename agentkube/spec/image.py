@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .patterns import LABEL_VALUE, WORDS, label_value_problem
+
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _REGISTRY = re.compile(rf"^(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$")
 _PATH_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$")
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 EXAMPLE = "e.g. ghcr.io/acme/agent:1.2.0, registry.local:5000/acme/agent:1.2.0 or acme/agent@sha256:<64 hex digits>"
 
 
@@ -70,12 +71,9 @@ def check_image(text: str) -> str:
 
 def version_problem(version: str) -> str | None:
     """Why `version` cannot be the `app.kubernetes.io/version` label value, or None."""
-    if _LABEL_VALUE.match(version):
+    if label_value_problem(version) is None:
         return None
-    return (
-        f"'{version}' cannot be the app.kubernetes.io/version label: at most 63 letters, digits, "
-        "'-', '_' or '.', starting and ending with a letter or digit"
-    )
+    return f"'{version}' cannot be the app.kubernetes.io/version label: {WORDS[LABEL_VALUE]}"
 
 
 def version_of(image: str, version: str | None) -> str:

@@ -4,6 +4,7 @@ here (through the annotated types of `base`), and every name agentkube derives i
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ CONFIG_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
 # a Secret's or ConfigMap's data key: [-._a-zA-Z0-9]+, but not '.', '..' nor starting with '..'
 DATA_KEY = r"^\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$"
 VERSION = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
-HOST = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
+# a host an Ingress or HTTPRoute routes by: a DNS name (never an IP address, which the API server refuses there)
+# ending in a top-level domain, which starts with a letter; '*.' only as the first label
+HOST = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\.[a-z]([-a-z0-9]*[a-z0-9])?$"
 URL_PATH = r"^/"
 HOST_PORT = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:[0-9]{1,5}$"
 DNS_LABEL_MAX = 63  # a DNS-1123 (or DNS-1035) label
@@ -43,7 +46,8 @@ WORDS = {
     DATA_KEY: "a Secret or ConfigMap key of letters, digits, '-', '_' and '.' (no '/'), not '.' and not "
     "starting with '..' (e.g. 'api-key' or 'agent.yaml')",
     VERSION: "letters, digits, '-', '_' and '.', starting and ending with a letter or digit (e.g. '1.4.2')",
-    HOST: "a DNS name with at least one dot, optionally starting with '*.' (e.g. 'agents.example.com')",
+    HOST: "a DNS name of lowercase labels with at least one dot, ending in a top-level domain (e.g. "
+    "'agents.example.com'), optionally starting with '*.' (e.g. '*.example.com')",
     URL_PATH: "a path starting with '/' (e.g. '/health')",
     HOST_PORT: "a host name and a port (e.g. 'redis.infra.svc:6379')",
     PERCENT: "a whole percentage (e.g. '25%')",
@@ -92,9 +96,38 @@ def label_value_problem(value: str) -> str | None:
     return None
 
 
+def host_problem(host: str) -> str | None:
+    """Why `host` cannot be a host an Ingress or HTTPRoute routes by, when `HOST`'s words would not say it: an IP
+    address (the API server reads leading zeros too), or a name ending in a number, as no top-level domain does."""
+    parts = host.split(".")
+    if _is_ip(host.strip("[]")) or (len(parts) == 4 and all(map(_is_ipv4_part, parts))):
+        return (
+            f"'{host}' is an IP address, which the API server refuses here (an Ingress or route matches requests by "
+            "host name); expected a DNS name whose record points at the address (e.g. 'agents.example.com')"
+        )
+    if re.fullmatch(r"[0-9]+", parts[-1]):
+        return f"'{host}' ends in '{parts[-1]}', but a top-level domain is never a number; expected {WORDS[HOST]}"
+    return None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ipv4_part(text: str) -> bool:
+    """A part of an IPv4 address as the API server reads one (leading zeros too)."""
+    return text.isascii() and text.isdigit() and int(text) <= 255
+
+
 def label_key_problem(key: str) -> str | None:
     """Why `key` is not a Kubernetes label key (`[prefix/]name`), in words; None when it is one."""
-    prefix, _, name = key.rpartition("/")
+    prefix, slash, name = key.rpartition("/")
+    if slash and not prefix:
+        return f"'{key}' has an empty prefix before '/', expected a DNS subdomain there (e.g. 'acme.io/team') or no '/'"
     if prefix and (len(prefix) > 253 or not re.fullmatch(DNS_SUBDOMAIN.replace("[a-z]", "[a-z0-9]", 1), prefix)):
         return f"'{key}' has an invalid prefix '{prefix}', expected {WORDS[DNS_SUBDOMAIN]}"
     if not re.fullmatch(LABEL_VALUE, name):

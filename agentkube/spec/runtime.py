@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationInfo
 
 from .addresses import egress_destination
-from .base import DnsSubdomain, Model, PortRef
-from .patterns import DNS_SUBDOMAIN_MAX, HOST, URL_PATH
+from .base import DnsSubdomain, HostName, Model, PortRef
+from .patterns import URL_PATH
 from .quantity import MemoryQuantity
 
 AGENTS_CONTEXT = "agents"  # validation context key: the fleet's agent names, for messages that name one
@@ -74,10 +74,9 @@ class Mcp(Model):
 class Expose(Model):
     """An external entrypoint: an Ingress to the agent's Service."""
 
-    host: str = Field(
-        pattern=HOST,
-        max_length=DNS_SUBDOMAIN_MAX,
-        description="Public host name.",
+    host: HostName = Field(
+        description="Public host name: a DNS name (`*.` for any subdomain), never an IP address, as the Ingress "
+        "routes by name; also its TLS entry's host with `tlsSecret`.",
     )
     path: str = Field("/", pattern=URL_PATH, description="Path prefix routed to the agent.")
     port: PortRef | None = Field(None, description="Service port; the first port when unset.")

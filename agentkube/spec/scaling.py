@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import Model
+from .base import LabelMap, Model
 from .configuration import SecretKeyRef
 from .patterns import HOST_PORT
 from .placeholders import TRIGGER, refusing
@@ -16,7 +16,11 @@ from .schedule import Schedule, TimeZone
 
 class ExternalMetric(Model):
     name: str = Field(description="Metric name served by the external metrics API, e.g. a queue depth.")
-    selector: dict[str, str] = Field(default_factory=dict, description="Metric label selector.")
+    selector: LabelMap = Field(
+        default_factory=dict,
+        description="Labels the metric must have (label keys and values): the HPA's matchLabels, or with KEDA the "
+        "matchers of its query.",
+    )
     average_value: Quantity | None = Field(None, description="Target value per pod.")
     value: Quantity | None = Field(None, description="Target total value (instead of per pod).")
 

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from .addresses import collector_destination
-from .base import DnsLabel, DnsSubdomain, Model
-from .patterns import DNS_LABEL, LABEL_VALUE, SERVICE_URL, WORDS, label_key_problem
+from .base import DnsLabel, DnsSubdomain, LabelMap, Model
+from .patterns import DNS_LABEL, SERVICE_URL
 
 
 class Gateway(Model):
@@ -42,7 +42,7 @@ class StackSettings(Model):
     overrides: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per agent name, spec fields merged over its spec."
     )
-    labels: dict[str, str] = Field(default_factory=dict, description="Labels added to every object.")
+    labels: LabelMap = Field(default_factory=dict, description="Labels added to every object (label keys and values).")
     min_replicas: int = Field(
         0,
         ge=0,
@@ -149,13 +149,3 @@ class StackSettings(Model):
                 "http://otel-collector.observability.svc:4318"
             )
         return url
-
-    @field_validator("labels")
-    @classmethod
-    def _labels_are_labels(cls, labels: dict[str, str]) -> dict[str, str]:
-        for key, value in labels.items():
-            if why := label_key_problem(key):
-                raise ValueError(f"key {why}")
-            if value and not re.fullmatch(LABEL_VALUE, value):
-                raise ValueError(f"value '{value}' of '{key}' is not valid, expected {WORDS[LABEL_VALUE]}")
-        return labels

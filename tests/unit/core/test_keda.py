@@ -71,7 +71,7 @@ def test_an_autoscaler_without_zero_or_triggers_stays_an_hpa() -> None:
 
 
 def test_the_queue_depth_metric_maps_to_a_prometheus_trigger_on_its_name_and_selector() -> None:
-    total = {"external": {"name": "jobs_waiting", "selector": {"b": 'x"y', "a": "1"}, "value": "500m"}}
+    total = {"external": {"name": "jobs_waiting", "selector": {"b": "x.y", "a": "1"}, "value": "500m"}}
     bare = {"external": {"name": "inbox", "averageValue": "2k"}}
     scaled = objects_by_name(
         build(fleet_of(worker(metrics=[total, bare]), keda=True, prometheusAddress="http://p:9090")), "ScaledObject"
@@ -82,7 +82,7 @@ def test_the_queue_depth_metric_maps_to_a_prometheus_trigger_on_its_name_and_sel
             "metricType": "Value",
             "metadata": {
                 "serverAddress": "http://p:9090",
-                "query": 'sum(jobs_waiting{a="1",b="x\\"y"})',
+                "query": 'sum(jobs_waiting{a="1",b="x.y"})',
                 "threshold": "0.5",
             },
         },
@@ -100,6 +100,10 @@ def test_quantities_become_plain_numbers(quantity: str, text: str) -> None:
 
 def test_promql_without_labels() -> None:
     assert promql("depth", {}) == "sum(depth)"
+
+
+def test_promql_quotes_label_values_as_strings() -> None:
+    assert promql("depth", {"b": 'x"y', "a": "1"}) == 'sum(depth{a="1",b="x\\"y"})'
 
 
 def test_cpu_memory_and_pod_metrics_become_keda_triggers() -> None:

@@ -15,54 +15,11 @@ from agentkube.fleet.object_names import derived_names
 from agentkube.spec.problems import SpecError
 from tests.helpers import fleet_of, spec_problems
 from tests.strategies import fleets, long_names
+from tests.variants import RUNTIME, variants
 
 # the API server's limits, written out here rather than read from the code under test
 LIMITS = {"CronJob": 52, "Service": 63, "Namespace": 63, "ScaledObject": 63, "ScaledJob": 63}
 DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-RUNTIME = {"runtimeClasses": ["gvisor"], "kubectlImage": "bitnami/kubectl:1.34", "keda": True}
-RABBIT = {"rabbitmq": {"queue": "tasks", "hostFromSecret": {"name": "rabbitmq", "key": "url"}}}
-HTTP = [{"name": "http", "port": 8080}]
-
-
-def variants(name: str) -> list[dict[str, Any]]:
-    """Specs of one agent, between them using every derived name: a recycled sandbox pool, blue-green with a
-    preview, a gateway canary, a KEDA canary on a credentialed trigger, an Argo canary and a job agent."""
-    base = {"name": name, "image": f"ghcr.io/acme/{name}:1.0", "ports": HTTP, "config": {"data": {"a": "b"}}}
-    secrets = [{"env": "KEY", "config": "searchApiKey"}]
-    candidate = {"image": f"ghcr.io/acme/{name}:2.0", "config": {"data": {"a": "c"}}}
-    keda = {"autoscale": {"min": 0, "max": 4, "triggers": [RABBIT]}}
-    return [
-        {
-            **base,
-            "isolation": {"runtimeClass": "gvisor"},
-            "sandbox": {"size": 2, "maxLifetime": "1h"},
-            "secrets": secrets,
-            "metrics": {"port": "http"},
-            "expose": {"host": "a.example.com"},
-        },
-        {
-            **base,
-            "rollout": {
-                "strategy": "blue-green",
-                "blueGreen": {"active": "blue", "blue": candidate, "green": candidate},
-            },
-        },
-        {**base, "rollout": {"strategy": "canary", "canary": {**candidate, "weight": 20, "traffic": "gateway"}}},
-        {**base, "scaling": keda, "rollout": {"strategy": "canary", "canary": {**candidate, "weight": 20}}},
-        {
-            **base,
-            "scaling": {"autoscale": {"min": 2, "max": 4}},
-            "rollout": {
-                "strategy": "canary",
-                "canary": {
-                    **candidate,
-                    "traffic": "argo",
-                    "analysis": {"errorRate": {"max": 0.05, "query": "sum(rate(errors[1m]))"}},
-                },
-            },
-        },
-        {"name": name, "image": f"ghcr.io/acme/{name}:1.0", "kind": "job", "scaling": keda},
-    ]
 
 
 def label_values(obj: Any) -> list[str]:
@@ -85,7 +42,7 @@ def containers(obj: Any) -> list[str]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(long_names(), st.integers(0, 5), long_names(1, 40), st.booleans())
+@given(long_names(), st.integers(0, len(variants("x")) - 1), long_names(1, 40), st.booleans())
 def test_every_rendered_name_fits_its_kind_or_the_agent_name_is_refused(
     name: str, variant: int, namespace: str, fold: bool
 ) -> None:

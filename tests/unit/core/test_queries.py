@@ -121,9 +121,9 @@ def test_a_job_agents_trigger_query_is_filled_for_its_one_track() -> None:
             "'agent-queue-depth' is not a Prometheus metric name (KEDA queries it)",
         ),
         (
-            {"external": {"name": "q", "selector": {"queue name": "x"}, "value": "1"}},
+            {"external": {"name": "q", "selector": {"queue-name": "x"}, "value": "1"}},  # a label key, not PromQL's
             "metrics[0].external.selector",
-            "'queue name' is not a Prometheus label name",
+            "'queue-name' is not a Prometheus label name",
         ),
         (
             {"pods": {"name": "in flight", "averageValue": "3"}},

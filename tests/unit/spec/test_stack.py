@@ -22,17 +22,17 @@ def test_a_stack_has_one_target() -> None:
 @pytest.mark.parametrize(
     ("labels", "says"),
     [
-        ({"team name": "x"}, "'team name' is not a label key"),
-        ({"Acme.io/team": "x"}, "invalid prefix 'Acme.io'"),
-        ({"team": "-x"}, "value '-x' of 'team' is not valid"),
-        ({"team": "x" * 64}, "is not valid, expected at most 63"),
+        ({"team name": "x"}, "team name: key 'team name' is not a label key"),
+        ({"Acme.io/team": "x"}, "Acme.io/team: key 'Acme.io/team' has an invalid prefix 'Acme.io'"),
+        ({"team": "-x"}, "team: '-x' is not a label value"),
+        ({"team": "x" * 64}, "team: '" + "x" * 64 + "' is not a label value, expected at most 63"),
     ],
 )
 def test_stack_labels_must_be_labels(labels: dict[str, str], says: str) -> None:
     with pytest.raises(SpecError) as caught:
         settings_from_config({"agentkube:labels": json.dumps(labels)}, "Pulumi.test.yaml")
     (problem,) = [str(p) for p in caught.value.problems]
-    assert problem.startswith("Pulumi.test.yaml: config.agentkube:labels: ") and says in problem
+    assert problem.startswith(f"Pulumi.test.yaml: config.agentkube:labels.{says}")
 
 
 @pytest.mark.parametrize(
