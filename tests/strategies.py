@@ -62,9 +62,11 @@ def label_maps(
 
 @st.composite
 def queue_metric(draw: st.DrawFn, keda: bool) -> dict[str, Any]:
-    """An external queue-depth metric, its selector a label map (of PromQL label names too, for KEDA)."""
+    """An external queue-depth metric, its selector a label map (of PromQL label names too, for KEDA); for an HPA
+    its name is sometimes one the metrics API refuses."""
     selector = draw(label_maps(PROMQL_LABEL_KEY if keda else LABEL_KEY))
-    return {"external": {"name": "agent_queue_depth", "selector": selector, "averageValue": "10"}}
+    names = ["agent_queue_depth"] if keda else ["agent_queue_depth", "nginx.ingress.requests", "queue/depth", ".."]
+    return {"external": {"name": draw(st.sampled_from(names)), "selector": selector, "averageValue": "10"}}
 
 
 # hosts an Ingress routes by: DNS names, a wildcard's first label; now and then an IP address, which the API server

@@ -77,6 +77,19 @@ a metric's selector, the labels of every object) is checked by this one rule."""
 PortRef = int | Annotated[str, Field(pattern=PORT_NAME)]
 
 
+def _metric_name(name: str) -> str:
+    if not name or "/" in name or "%" in name or name in (".", ".."):
+        raise ValueError(
+            f"'{name}' is not a metric name the autoscaling API takes: expected a non-empty name without '/' or "
+            "'%', not '.' or '..' (e.g. 'agent_queue_depth')"
+        )
+    return name
+
+
+MetricName = Annotated[str, AfterValidator(_metric_name)]
+"""A custom or external metric's name: one segment of the metrics API's path, as the HPA's validation has it."""
+
+
 def _host_name(host: object) -> object:
     if isinstance(host, str) and (why := host_problem(host)):
         raise ValueError(why)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import LabelMap, Model
+from .base import LabelMap, MetricName, Model
 from .configuration import SecretKeyRef
 from .patterns import HOST_PORT
 from .placeholders import TRIGGER, refusing
@@ -15,7 +15,7 @@ from .schedule import Schedule, TimeZone
 
 
 class ExternalMetric(Model):
-    name: str = Field(description="Metric name served by the external metrics API, e.g. a queue depth.")
+    name: MetricName = Field(description="Metric name served by the external metrics API, e.g. a queue depth.")
     selector: LabelMap = Field(
         default_factory=dict,
         description="Labels the metric must have (label keys and values): the HPA's matchLabels, or with KEDA the "
@@ -32,7 +32,7 @@ class ExternalMetric(Model):
 
 
 class PodsMetric(Model):
-    name: str = Field(description="Per-pod custom metric, e.g. in-flight requests.")
+    name: MetricName = Field(description="Per-pod custom metric, e.g. in-flight requests.")
     average_value: Quantity = Field(description="Target average across pods.")
 
 

@@ -36,3 +36,19 @@ def test_trigger_fields_are_checked() -> None:
         "hostFromSecret, length, queue",
         "agents/worker.yaml: scaling.autoscale.triggers[2].rabbitmq.hostFromSecret: required field is missing",
     ]
+
+
+def test_an_hpa_metric_name_is_one_path_segment_of_the_metrics_api() -> None:
+    metrics = [
+        {"external": {"name": "", "averageValue": "1"}},
+        {"external": {"name": "queue/depth", "averageValue": "1"}},
+        {"pods": {"name": "..", "averageValue": "1"}},
+        {"pods": {"name": "nginx.ingress.requests", "averageValue": "1"}},  # other adapters' names have dots
+    ]
+    problems = spec_problems({**GOOD, "scaling": {"autoscale": {"min": 1, "max": 3, "metrics": metrics}}})
+    assert [p.split(": ")[1] for p in problems] == [
+        "scaling.autoscale.metrics[0].external.name",
+        "scaling.autoscale.metrics[1].external.name",
+        "scaling.autoscale.metrics[2].pods.name",
+    ]
+    assert all("without '/' or '%', not '.' or '..'" in p for p in problems)
