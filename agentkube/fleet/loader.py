@@ -18,7 +18,8 @@ from ..project import (
 from ..spec.problems import Problem, SpecError
 from ..spec.stack import StackSettings
 from .model import Fleet
-from .resolve import deep_merge, resolve, spec_problems
+from .overlay import deep_merge
+from .resolve import resolve, spec_problems
 from .settings import settings_from_config
 from .yaml_files import Documents, Loader, display, parse, read_yaml
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..fleet.loader import display, read_documents, write_override
 from ..fleet.model import Fleet
-from ..fleet.resolve import deep_merge, resolve
+from ..fleet.overlay import deep_merge
+from ..fleet.resolve import resolve
 from ..project import config_key, stack_file
 from ..spec.delivery import Canary
 from ..spec.problems import Problem, SpecError

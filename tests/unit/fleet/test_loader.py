@@ -1,4 +1,4 @@
-"""What `write_override` writes is what validation merges: one overlay rule (`resolve.deep_merge`) for both."""
+"""What `write_override` writes is what validation merges: one overlay rule (`overlay.deep_merge`) for both."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from agentkube.fleet.loader import read_stack, write_override
-from agentkube.fleet.resolve import deep_merge
+from agentkube.fleet.overlay import deep_merge
 from tests.helpers import ROOT
 
 CHANGES: list[tuple[str, dict[str, Any]]] = [
