@@ -307,6 +307,7 @@ def keda_autoscale(draw: st.DrawFn, job: bool) -> dict[str, Any]:
         auto["cpu"] = draw(st.integers(50, 90))
     if not job and draw(st.booleans()):
         auto["scaleDown"] = {"stabilizationSeconds": draw(st.integers(0, 600))}
+    if auto["min"] == 0 and not job and draw(st.booleans()):  # KEDA's wait before going to 0: with min 0 only
         auto["cooldownSeconds"] = draw(st.integers(0, 600))
     return auto
 
@@ -339,7 +340,7 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
         spec["scaling"] = {"autoscale": {"min": low, "max": low + draw(st.integers(0, 6))}}
         if draw(st.integers(0, 2)) == 0:  # an HPA's external metric, matched by its selector
             spec["scaling"]["autoscale"]["metrics"] = [draw(queue_metric(keda=False))]
-    else:
+    elif not scheduled:  # a CronJob runs a Job per scheduled time: no replicas
         spec["scaling"] = {"replicas": draw(st.integers(0, 4))}
     if draw(st.booleans()):
         spec["env"] = draw(st.dictionaries(ENV_NAME, TEXT, max_size=3))
@@ -393,7 +394,7 @@ def agent(draw: st.DrawFn, name: str, callable_agents: list[str], keda: bool = F
     if callable_agents and draw(st.booleans()):
         spec["dependsOn"] = draw(st.lists(st.sampled_from(callable_agents), unique=True, max_size=2))
     strategy = "rolling" if job or scheduled else draw(st.sampled_from(["rolling", "rolling", "canary", "blue-green"]))
-    fixed = "replicas" in spec["scaling"]
+    fixed = "replicas" in spec.get("scaling", {})
     if not (job or scheduled) and strategy == "rolling" and fixed and draw(st.booleans()):
         spec["storage"] = draw(storage())  # a StatefulSet: fixed replicas, rolled out in place
     candidate = {"image": draw(images(name))}

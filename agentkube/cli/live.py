@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..core.mcp import tools_text
-from ..ops.drift import Drift, drift
+from ..ops.drift import Found, drift
 from ..ops.status import AgentStatus, status
 from .command import Command, target_of
 from .exits import Exit
@@ -49,19 +49,28 @@ def _text(agents: list[AgentStatus], report: Reporter) -> str:
 
 def live_drift(args: argparse.Namespace, report: Reporter) -> Exit:
     found = drift(Path(args.project), args.stack)
-    report.result([d.as_json() for d in found], lambda: _drift_text(found, args.stack, report))
-    return Exit.FAILED if found else Exit.OK
+    if found.unkept:
+        rolled = f"the last update of stack {args.stack} rolled back to update {found.rolled_back_to}"
+        report.note(f"note: {rolled}, and {found.unkept}")
+    report.result([d.as_json() for d in found.changes], lambda: _drift_text(found, args.stack, report))
+    return Exit.FAILED if found.changes else Exit.OK
 
 
-def _drift_text(found: list[Drift], stack: str, report: Reporter) -> str:
-    if not found:
+def _drift_text(found: Found, stack: str, report: Reporter) -> str:
+    if not found.changes:
         return report.ok(f"no drift: the cluster holds what stack {stack}'s last update declared")
-    rows = [[d.object, d.field or "-", _short(d.declared), report.bad(_short(d.live))] for d in found]
+    rows = [[d.object, d.field or "-", _short(d.declared), report.bad(_short(d.live))] for d in found.changes]
+    restore = f"restore the declared state with: pulumi up --refresh --stack {stack}"
+    if found.unkept:  # a refresh and up deploy the checkout: keep the rollback's sources first
+        restore = (
+            f"`pulumi up --refresh` would also undo the rollback to update {found.rolled_back_to} (see the note): "
+            f"keep it with `agentkube rollback --stack {stack} --to {found.rolled_back_to} --write-sources`, then "
+            + restore
+        )
     return "\n".join(
         [
             report.table(["OBJECT", "FIELD", "DECLARED", "LIVE"], rows),
-            f"{len(found)} change(s) behind Pulumi's back; restore the declared state with: "
-            f"pulumi up --refresh --stack {stack}",
+            f"{len(found.changes)} change(s) behind Pulumi's back; {restore}",
         ]
     )
 
@@ -85,7 +94,8 @@ COMMANDS = [
     Command(
         "drift",
         "what changed on the stack's cluster behind Pulumi's back since its last update: each object and "
-        "field; exit 1 when anything drifted",
+        "field; exit 1 when anything drifted (after a rollback, a note names the checkout's files that the next "
+        "up would redeploy)",
         "agentkube drift --stack prod   # then: pulumi up --refresh --stack prod",
         live_drift,
         stack="required",

@@ -10,8 +10,6 @@ def isolation_problems(spec: AgentSpec) -> list[tuple[str, str]]:
     problems = []
     if spec.sandbox is not None and spec.isolation is None:
         problems.append(("sandbox", "needs isolation, e.g. isolation: {runtimeClass: gvisor}"))
-    if spec.sandbox is not None and spec.scaling.autoscale is not None:
-        problems.append(("scaling.autoscale", "a sandbox pool has a fixed size (sandbox.size), expected none"))
     if spec.isolation is not None:
         if spec.security.service_account_token:
             problems.append(("security.serviceAccountToken", "true with isolation, expected no API token"))

@@ -20,27 +20,12 @@ from .isolation_rules import isolation_problems, pool_size_problems, pool_sized
 from .model import Fleet, find_cycle
 from .mount_rules import mount_problems
 from .name_rules import clash_problems, name_problems
+from .overlay import given, layered, overlay_problems, unused_problems
 from .port_rules import port_problems
 from .scaling_rules import keda_problems, zero_warnings
 from .settings import the_stack
 from .storage_rules import storage_problems
 from .yaml_files import source_texts
-
-
-def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge `over` onto `base` into a new mapping: mappings merge key by key, anything else is replaced.
-
-    The one overlay rule, for what is validated (a stack's defaults and overrides on a spec) and for what
-    is written (`source_edits.write_override`). Inputs are never mutated, so unchanged values are shared rather
-    than copied; a dict keeps its type and attributes, so a round-trip YAML mapping keeps its comments.
-    """
-    merged = base.copy() if isinstance(base, dict) else dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def resolve(
@@ -65,15 +50,14 @@ def resolve(
         problems += [Problem(file, path, msg) for path, msg in pool_size_problems(spec)]
         if settings.defaults or override:
             try:
-                spec = AgentSpec.model_validate(
-                    deep_merge(deep_merge(settings.defaults, documents[file]), override), context=context
-                )
+                spec = layered(documents[file], settings.defaults, override, context)
             except ValidationError as err:  # the spec is valid alone: the stack's overlay broke it
-                problems += _overlay_problems(err, stack_file, spec.name, settings.defaults, documents[file])
+                problems += overlay_problems(err, stack_file, spec.name, settings.defaults, documents[file])
                 continue
-            if _sets(override, "scaling.replicas"):
+            if given(override, "scaling.replicas"):
                 where = f"config.agentkube:overrides.{spec.name}."
                 problems += [Problem(stack_file, where + path, msg) for path, msg in pool_size_problems(spec)]
+        problems += unused_problems(spec, documents[file], override, file, stack_file)
         spec = pool_sized(spec)
         if spec.name in agents:
             problems.append(
@@ -178,35 +162,6 @@ def _not_a_spec(doc: Any) -> str:
     if isinstance(doc, list):
         return f"is a list, {expected} (one agent per file, without a leading '- ')"
     return f"{found(doc, None)}, {expected}"
-
-
-def _overlay_problems(
-    err: ValidationError, stack_file: str, name: Any, defaults: Mapping[str, Any], document: Any
-) -> list[Problem]:
-    """Problems an overlay caused, against the stack file: at `defaults` when the spec under the defaults alone
-    has it too, else at the agent's override (`overrides.NAME.field`), whatever fields either sets."""
-    by_defaults: set[tuple[str, str]] = set()
-    if defaults:
-        try:
-            AgentSpec.model_validate(deep_merge(defaults, document))
-        except ValidationError as alone:
-            by_defaults = {(p.path, p.message) for p in problems_from(alone, stack_file, AgentSpec)}
-    out = []
-    for problem in problems_from(err, stack_file, AgentSpec):
-        where = "defaults" if (problem.path, problem.message) in by_defaults else f"overrides.{name}"
-        out.append(Problem(stack_file, f"config.agentkube:{where}.{problem.path}".rstrip("."), problem.message))
-    return out
-
-
-def _sets(overlay: Mapping[str, Any], path: str) -> bool:
-    """Whether `overlay` sets the field at `path` (`a.b[0].c`), or a mapping on its way there."""
-    node: Any = overlay
-    for part in path.split("."):
-        key = part.split("[")[0]
-        if not isinstance(node, Mapping) or key not in node:
-            return False
-        node = node[key]
-    return True
 
 
 def _with_registry(spec: AgentSpec, settings: StackSettings) -> AgentSpec:

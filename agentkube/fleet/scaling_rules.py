@@ -1,5 +1,5 @@
-"""Checks of scale to zero, KEDA triggers and `kind: job` agents (scheduled ones: `schedule_rules`): what the spec
-combines and what the stack runs."""
+"""Checks of scale to zero, KEDA triggers and `kind: job` agents: what the spec combines and what the stack runs
+(the fields a kind of agent does not read: `unused_rules`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from ..spec.patterns import PROMQL_LABEL, PROMQL_METRIC, WORDS
 from ..spec.problems import Problem
 from ..spec.scaling import Autoscale
 from ..spec.stack import StackSettings
-from .schedule_rules import schedule_problems
 from .settings import the_stack
 
 TRIGGER_EXAMPLE = "triggers: [{prometheus: {query: 'sum(agent_queue_depth)', threshold: '10'}}]"
@@ -76,8 +75,6 @@ def _spec_problems(spec: AgentSpec) -> list[tuple[str, str]]:
     if auto is not None and (auto.keda or spec.kind == "job"):
         problems += _promql_name_problems(auto)
     if spec.kind == "service":
-        if spec.job is not None:
-            problems.append(("job", "is set but kind is service, expected kind: job (or no job block)"))
         return problems
     return problems + _job_problems(spec)
 
@@ -105,7 +102,7 @@ def _promql_name_problems(auto: Autoscale) -> list[tuple[str, str]]:
 def _job_problems(spec: AgentSpec) -> list[tuple[str, str]]:
     """A job agent takes one task per Job from a queue (triggers) or runs on a schedule; no ports, no
     traffic-shifting rollout."""
-    problems = schedule_problems(spec) + ([] if spec.scheduled else _queue_problems(spec))
+    problems = [] if spec.scheduled else _queue_problems(spec)
     if spec.ports:
         problems.append(
             (
@@ -127,7 +124,8 @@ def _job_problems(spec: AgentSpec) -> list[tuple[str, str]]:
 
 
 def _queue_problems(spec: AgentSpec) -> list[tuple[str, str]]:
-    """A job agent that takes one task per Job from a queue: triggers and a min, no utilization targets."""
+    """A job agent that takes one task per Job from a queue: triggers and a min, no per-pod metrics (the fields a
+    ScaledJob does not read at all: `unused_rules`)."""
     auto = spec.scaling.autoscale
     problems = []
     if auto is None:
@@ -155,14 +153,6 @@ def _queue_problems(spec: AgentSpec) -> list[tuple[str, str]]:
                     f"e.g. {TRIGGER_EXAMPLE}",
                 )
             )
-        for field in ("cpu", "memory"):
-            if getattr(auto, field) is not None:
-                problems.append(
-                    (
-                        f"scaling.autoscale.{field}",
-                        "a job agent is scaled by its tasks, not by utilization, expected no cpu or memory target",
-                    )
-                )
         for i, metric in enumerate(auto.metrics):
             if metric.pods is not None:
                 problems.append(
@@ -172,17 +162,4 @@ def _queue_problems(spec: AgentSpec) -> list[tuple[str, str]]:
                         "or a trigger",
                     )
                 )
-        if auto.scale_up or auto.scale_down:
-            where = "scaleUp" if auto.scale_up else "scaleDown"
-            problems.append(
-                (
-                    f"scaling.autoscale.{where}",
-                    "a job agent runs each Job to completion and is never scaled down, expected no stabilization "
-                    "(job.pollingInterval sets how often KEDA looks at the queue)",
-                )
-            )
-        if auto.cooldown_seconds is not None:
-            problems.append(
-                ("scaling.autoscale.cooldownSeconds", "a job agent has no cooldown: each Job ends with its task")
-            )
     return problems

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..project import config_key, stack_file
-from .resolve import deep_merge
+from .overlay import deep_merge
 
 
 def write_override(project_dir: Path, stack: str, agent: str, change: Mapping[str, Any]) -> Path:

@@ -25,6 +25,7 @@ from . import engine
 from .errors import EngineError
 from .history import record_of
 from .kube import Cluster, cluster_of
+from .rollback import unkept
 
 GONE = "<deleted>"
 ABSENT = "<absent>"
@@ -49,8 +50,19 @@ class Drift:
         return {**asdict(self), "object": self.object}
 
 
-def drift(project_dir: Path, stack: str) -> list[Drift]:
-    """Every difference between what the stack's last update declared and its cluster."""
+@dataclass(frozen=True)
+class Found:
+    """What `drift` found: the changes behind Pulumi's back, and when the last update was a rollback whose sources
+    the checkout does not hold, the update it rolled back to and what the next `pulumi up` would undo."""
+
+    changes: list[Drift]
+    rolled_back_to: str | None = None
+    unkept: str | None = None  # `rollback.unkept`: the files that differ, and how to keep the rollback
+
+
+def drift(project_dir: Path, stack: str) -> Found:
+    """Every difference between what the stack's last update declared and its cluster; after a rollback, also
+    whether the checkout's sources differ from those it deployed (`pulumi up --refresh` would undo it)."""
     record = record_of(engine.stack(project_dir, stack).export_stack().deployment or {})
     if record is None:
         raise EngineError(f"stack {stack} has no deployed update to compare with: pulumi up --stack {stack}")
@@ -60,7 +72,10 @@ def drift(project_dir: Path, stack: str) -> list[Drift]:
     cluster = cluster_of(project_dir, fleet.settings, stack)
     declared = without_secret_values(build(fleet))
     live = live_objects(cluster, declared)
-    return [d for obj in declared for d in compare(obj, live.get(object_key(obj)))]
+    changes = [d for obj in declared for d in compare(obj, live.get(object_key(obj)))]
+    to = record.get("rollbackOf")
+    undo = unkept(record, project_dir, stack, str(to)) if to else None
+    return Found(changes, str(to) if undo else None, undo)
 
 
 def live_objects(cluster: Cluster, declared: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -30,16 +30,21 @@ class Update:
     git: str | None  # HEAD of the repository of the update's specs (`sources_git`), if they were in one
     agents: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> version, specHash
     record: dict[str, Any] | None = None
-    sources_git: dict[str, Any] | None = None  # the specs' repository: head, dirty, tracked
+    sources_git: dict[str, Any] | None = None  # the specs' repository: head, dirty, tracked; stackFile alike
 
     def git_label(self) -> str | None:
-        """`git 1a2b3c4d`, with `dirty` or `untracked` when the specs were not HEAD's; None outside a repo."""
+        """`git 1a2b3c4d`, with `dirty` or `untracked` when the specs were not HEAD's and `, stack file dirty` (or
+        `untracked`) when the stack file was not; `specs git A, stack file git B` when no one commit holds them
+        both; None outside a repository."""
         if self.sources_git is None:
             return f"git {self.git[:8]}" if self.git else None
-        head = (self.sources_git.get("head") or "no-commit")[:8]
-        if not self.sources_git.get("tracked", True):
-            return f"git {head} untracked"
-        return f"git {head}" + (" dirty" if self.sources_git.get("dirty") else "")
+        specs, stack = self.sources_git, self.sources_git.get("stackFile")
+        if not isinstance(stack, dict):  # recorded without the stack file's state, or there was none
+            return _git_part(specs)
+        if specs.get("head") and stack.get("head") == specs.get("head"):  # one commit may hold both
+            state = _git_state(stack)
+            return _git_part(specs) + (f", stack file {state}" if state else "")
+        return f"specs {_git_part(specs)}, stack file {_git_part(stack)}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +58,21 @@ class Update:
             "agents": self.agents,
             "rollbackOf": (self.record or {}).get("rollbackOf"),
         }
+
+
+def _git_part(state: Mapping[str, Any]) -> str:
+    """One source's git state: `git 1a2b3c4d`, with ` dirty` or ` untracked`; `untracked` in no repository."""
+    if not state.get("head") and not state.get("tracked", True):
+        return "untracked"
+    head = (state.get("head") or "no-commit")[:8]
+    return f"git {head}" + (f" {word}" if (word := _git_state(state)) else "")
+
+
+def _git_state(state: Mapping[str, Any]) -> str:
+    """`untracked` when git does not track a file of the source, `dirty` when one differs from HEAD, else ''."""
+    if not state.get("tracked", True):
+        return "untracked"
+    return "dirty" if state.get("dirty") else ""
 
 
 def updates(project_dir: Path, stack: str) -> list[Update]:

@@ -10,7 +10,8 @@ from typing import Any
 from ..core.rollout import tracks
 from ..fleet.loader import display, read_documents, read_stack, stack_agents_dir
 from ..fleet.model import Fleet
-from ..fleet.resolve import deep_merge, resolve
+from ..fleet.overlay import deep_merge
+from ..fleet.resolve import resolve
 from ..fleet.source_edits import drop_override, merged_spec, without_change, write_override, write_spec
 from ..fleet.yaml_files import Documents
 from ..project import config_key, spec_files, stack_file, stack_names

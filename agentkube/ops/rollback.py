@@ -6,8 +6,9 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from ..fleet.loader import display
+from ..fleet.loader import display, stack_agents_dir
 from ..project import stack_file
 from ..state.record import AGENTS_DIR_ENV, ROLLBACK_ENV, STACK_CONFIG_ENV, differences, materialize, write_back
 from .engine import preview, up
@@ -56,12 +57,22 @@ def closing(record: dict[str, object], target: StackTarget, to: int, write_sourc
             f"rolled back to update {to} and wrote its sources to {', '.join(display(p) for p in written)}: "
             "review them with `git diff` and commit them to keep the rollback"
         )
-    differ = differences(record, target.program_agents(), stack_file(target.project, stack))
-    if not differ:
+    undo = unkept(record, target.project, stack, str(to))
+    if undo is None:
         return f"rolled back to update {to}; the checkout's sources are update {to}'s, so the next `pulumi up` keeps it"
+    return f"rolled back to update {to}, but {undo}"
+
+
+def unkept(record: dict[str, Any], project_dir: Path, stack: str, to: str) -> str | None:
+    """What the next `pulumi up` would undo of a rollback to update `to` that deployed `record`: the files of the
+    checkout (the specs `pulumi up` reads, the stack file) that differ from its sources, and how to keep it; None
+    when the checkout holds them."""
+    differ = differences(record, stack_agents_dir(project_dir, stack), stack_file(project_dir, stack))
+    if not differ:
+        return None
     return (
-        f"rolled back to update {to}, but the checkout still differs from its sources in "
-        f"{', '.join(display(p) for p in differ)}: the next `pulumi up --stack {stack}` (also `drift`'s "
-        f"`pulumi up --refresh`) will redeploy them, undoing the rollback; to keep it, write update {to}'s sources "
-        f"into the checkout with `agentkube rollback --stack {stack} --to {to} --write-sources`"
+        f"the checkout still differs from update {to}'s sources in {', '.join(display(p) for p in differ)}: the next "
+        f"`pulumi up --stack {stack}` (also `pulumi up --refresh`) will redeploy them, undoing the rollback; to keep "
+        f"it, write update {to}'s sources into the checkout with "
+        f"`agentkube rollback --stack {stack} --to {to} --write-sources`"
     )

@@ -75,7 +75,9 @@ class AgentSpec(Model):
         description="A persistent volume per pod that survives rollouts: the agent runs as a StatefulSet "
         "(fixed replicas, rolling updates in place).",
     )
-    disruption: Disruption = Field(default_factory=Disruption, description="PodDisruptionBudget (at >= 2 replicas).")
+    disruption: Disruption = Field(
+        default_factory=Disruption, description="PodDisruptionBudget (at >= 2 replicas; not for `kind: job`)."
+    )
     shutdown: Shutdown = Field(default_factory=Shutdown, description="Graceful shutdown of long agent sessions.")
     metrics: Metrics | None = Field(None, description="Prometheus scrape target.")
     security: Security = Field(default_factory=Security, description="Opt-outs of the secure defaults.")

@@ -151,7 +151,10 @@ class Autoscale(Model):
         description="KEDA event sources (queues, lag, PromQL); a KEDA ScaledObject scales the agent on them.",
     )
     cooldown_seconds: int | None = Field(
-        None, ge=0, description="KEDA: seconds after the last active trigger before scaling to 0 (KEDA default 300)."
+        None,
+        ge=0,
+        description="KEDA: seconds after the last active trigger before scaling to 0 (KEDA default 300); with min: 0 "
+        "only.",
     )
 
     @model_validator(mode="after")
@@ -217,8 +220,10 @@ class Job(Model):
 
 
 class Scaling(Model):
-    replicas: int = Field(1, ge=0, description="Fixed replica count, used when there is no `autoscale`.")
-    autoscale: Autoscale | None = Field(None, description="Autoscaling policy; overrides `replicas`.")
+    replicas: int = Field(
+        1, ge=0, description="Fixed replica count of a service without `autoscale` (not with it, nor for `kind: job`)."
+    )
+    autoscale: Autoscale | None = Field(None, description="Autoscaling policy, instead of `replicas`.")
 
     @property
     def min(self) -> int:

@@ -38,7 +38,11 @@ class StackSettings(Model):
     )
     fold_layers: bool = Field(False, description="Put all layers in the one namespace `<namespace>`.")
     registry: str | None = Field(None, description="Registry prefixed to images that name none.")
-    defaults: dict[str, Any] = Field(default_factory=dict, description="Spec fields merged under every agent.")
+    defaults: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Spec fields merged under every agent, each where the agent has a use for it: e.g. "
+        "`scaling.replicas` not for autoscaled or job agents, `job` for job agents only.",
+    )
     overrides: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per agent name, spec fields merged over its spec."
     )

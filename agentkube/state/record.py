@@ -28,7 +28,7 @@ def capture(agents_dir: Path, stack_config: Path, rollback_of: str | None = None
         "agents": agents,
         "stackConfig": stack_config.read_text(encoding="utf-8") if stack_config.is_file() else "",
         "git": _git_head(agents_dir),
-        "sourcesGit": sources_git(agents_dir, list(agents)),
+        "sourcesGit": sources_git(agents_dir, list(agents), stack_config),
     }
     if rollback_of:
         record["rollbackOf"] = rollback_of
@@ -89,17 +89,38 @@ def _inside(name: str) -> Path:
     return Path(*parts) if parts else Path("unnamed.yaml")
 
 
-def sources_git(agents_dir: Path, names: list[str]) -> dict[str, Any] | None:
+def sources_git(agents_dir: Path, names: list[str], stack_config: Path | None = None) -> dict[str, Any] | None:
     """The git state of the spec files `names` (within `agents_dir`): the HEAD of the repository that holds
     the directory, `dirty` when a spec differs from HEAD, `tracked` when git tracks every spec (an untracked
-    or ignored one is not); None when the directory is in no repository."""
-    top = _git(agents_dir, "rev-parse", "--show-toplevel")
-    if top is None:
+    or ignored one is not). The stack file holds settings and overrides, a source too: with `stack_config`, its
+    own state is `stackFile` (when it exists or its HEAD has it). A source in no repository has head None and is
+    not tracked; None when no source is in a repository."""
+    specs = _file_state(agents_dir, names)
+    stack = None
+    if stack_config is not None:
+        stack = _file_state(stack_config.parent, [stack_config.name])
+        if not stack_config.is_file() and not (stack and stack["dirty"]):  # none here nor in HEAD: nothing to hold
+            stack_config = None
+    if specs is None and (stack is None or stack_config is None):
         return None
-    status = _git(agents_dir, "status", "--porcelain=v1", "--untracked-files=all", "--ignored", "--", *names) or ""
+    out = specs or dict(UNTRACKED)
+    if stack_config is not None:
+        out["stackFile"] = stack or dict(UNTRACKED)
+    return out
+
+
+UNTRACKED: dict[str, Any] = {"head": None, "dirty": False, "tracked": False}  # a source in no repository
+
+
+def _file_state(where: Path, names: list[str]) -> dict[str, Any] | None:
+    """HEAD of the repository of `where`, whether the files `names` (relative to it) differ from it and whether
+    git tracks them all; None outside a repository."""
+    if not where.is_dir() or _git(where, "rev-parse", "--show-toplevel") is None:
+        return None
+    status = _git(where, "status", "--porcelain=v1", "--untracked-files=all", "--ignored", "--", *names) or ""
     codes = [line[:2] for line in status.splitlines() if line.strip()]
     return {
-        "head": _git_head(agents_dir),
+        "head": _git_head(where),
         "dirty": bool(codes),
         "tracked": not any(code in ("??", "!!") for code in codes),
     }

@@ -154,7 +154,6 @@ def test_autoscaled_deployment_leaves_replicas_to_hpa() -> None:
     spec = {
         **GOOD,
         "scaling": {
-            "replicas": 3,
             "autoscale": {
                 "min": 2,
                 "max": 10,

@@ -1,4 +1,4 @@
-"""What `write_override` writes is what validation merges (one overlay rule, `resolve.deep_merge`), and an edit
+"""What `write_override` writes is what validation merges (one overlay rule, `overlay.deep_merge`), and an edit
 of a team's file keeps every line it does not change."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from agentkube.fleet.loader import read_stack
-from agentkube.fleet.resolve import deep_merge
+from agentkube.fleet.overlay import deep_merge
 from agentkube.fleet.source_edits import write_override, write_spec
 from tests.helpers import ROOT
 

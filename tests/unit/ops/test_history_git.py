@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,6 +92,82 @@ INFO = {"kind": "update", "startTime": 1764600000, "result": "succeeded", "messa
 def deployment(sources_git: object) -> dict[str, object]:
     record = {"agents": {}, "stackConfig": "", "sourcesGit": sources_git}
     return {"resources": [{"type": "agentkube:index:Fleet", "outputs": {"record": record}}]}
+
+
+STACK = "config:\n  agentkube:environment: dev\n"
+
+
+def project_repo(root: Path) -> tuple[Path, Path]:
+    """A repository holding the specs and the stack file, both committed."""
+    agents = repo_with_specs(root)
+    (root / "Pulumi.dev.yaml").write_text(STACK)
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "stack")
+    return agents, root / "Pulumi.dev.yaml"
+
+
+def label_of(agents: Path, stack: Path) -> str | None:
+    return _update(1, INFO, deployment(recorded(agents, stack))).git_label()
+
+
+def test_committed_specs_and_stack_file_are_one_commit(tmp_path: Path) -> None:
+    agents, stack = project_repo(tmp_path / "r")
+    head = git(agents, "rev-parse", "HEAD")
+    assert recorded(agents, stack) == {
+        "head": head,
+        "dirty": False,
+        "tracked": True,
+        "stackFile": {"head": head, "dirty": False, "tracked": True},
+    }
+    assert label_of(agents, stack) == f"git {head[:8]}"
+
+
+@pytest.mark.parametrize(
+    ("change", "word"),
+    [
+        (
+            lambda stack: stack.write_text(STACK + "  agentkube:overrides: {worker: {image: ghcr.io/acme/w:2}}\n"),
+            "dirty",
+        ),
+        (lambda stack: stack.unlink(), "dirty"),  # HEAD's stack file is gone: Pulumi reads none
+        (lambda stack: git(stack.parent, "rm", "-q", "--cached", stack.name), "untracked"),
+    ],
+    ids=["edited", "deleted", "untracked"],
+)
+def test_a_stack_file_that_is_not_heads_is_said_so_though_the_specs_are(
+    tmp_path: Path, change: Callable[[Path], object], word: str
+) -> None:
+    agents, stack = project_repo(tmp_path / "r")
+    head = git(agents, "rev-parse", "HEAD")
+    change(stack)
+    found = recorded(agents, stack)
+    assert found is not None and (found["head"], found["dirty"], found["tracked"]) == (head, False, True)
+    assert label_of(agents, stack) == f"git {head[:8]}, stack file {word}"
+
+
+def test_an_untracked_stack_file_of_a_repository_of_specs_is_untracked(tmp_path: Path) -> None:
+    agents = repo_with_specs(tmp_path / "r")  # the specs committed, the stack file never added
+    (tmp_path / "r" / "Pulumi.dev.yaml").write_text(STACK)
+    head = git(agents, "rev-parse", "HEAD")[:8]
+    assert label_of(agents, tmp_path / "r" / "Pulumi.dev.yaml") == f"git {head}, stack file untracked"
+
+
+def test_specs_and_stack_file_of_different_repositories_claim_no_one_commit(tmp_path: Path) -> None:
+    agents = repo_with_specs(tmp_path / "specs")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.dev.yaml").write_text(STACK)
+    specs_head = git(agents, "rev-parse", "HEAD")[:8]
+    assert label_of(agents, project / "Pulumi.dev.yaml") == f"specs git {specs_head}, stack file untracked"  # in none
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "commit", "-qm", "stack")
+    stack_head = git(project, "rev-parse", "HEAD")[:8]
+    assert label_of(agents, project / "Pulumi.dev.yaml") == f"specs git {specs_head}, stack file git {stack_head}"
+    loose = tmp_path / "loose" / "agents"
+    loose.mkdir(parents=True)
+    (loose / "worker.yaml").write_text(SPEC)
+    assert label_of(loose, project / "Pulumi.dev.yaml") == f"specs untracked, stack file git {stack_head}"
 
 
 @pytest.mark.parametrize(
