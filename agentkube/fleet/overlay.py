@@ -18,7 +18,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     """Merge `over` onto `base` into a new mapping: mappings merge key by key, anything else is replaced.
 
     The one overlay rule, for what is validated (a stack's defaults and overrides on a spec) and for what
-    is written (`loader.write_override`). Inputs are never mutated, so unchanged values are shared rather
+    is written (`source_edits.write_override`). Inputs are never mutated, so unchanged values are shared rather
     than copied; a dict keeps its type and attributes, so a round-trip YAML mapping keeps its comments.
     """
     merged = base.copy() if isinstance(base, dict) else dict(base)
