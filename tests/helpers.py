@@ -257,6 +257,7 @@ class Project:
 
     def __init__(self, root: Path, tools: str) -> None:
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         for name in (*PROGRAM_FILES, "agents", "Pulumi.dev.yaml", "Pulumi.prod.yaml"):
             source = ROOT / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
